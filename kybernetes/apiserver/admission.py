@@ -1,0 +1,178 @@
+# Copyright 2026 The kybernetes Authors. Licensed under the Apache License, Version 2.0.
+"""Admission: the plugins every write passes after validation and before storage.
+
+A plugin may mutate (`admit`), check (`validate`), undo a reservation when the store
+refuses the write (`rollback`) and free what a deleted object held (`released`).
+Later components add plugins here (quota, limit ranges, service accounts, webhooks).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from kybernetes.api.resources import ResourceType
+from kybernetes.apiserver import errors
+from kybernetes.apiserver.allocators import (AllocationError, IPAllocator, PortAllocator,
+                                             needs_node_ports, service_ips, service_node_ports)
+
+if TYPE_CHECKING:
+    from kybernetes.apiserver.objects import Objects
+
+
+@dataclass
+class AdmissionRequest:
+    operation: str  # CREATE, UPDATE, DELETE
+    rt: ResourceType
+    obj: dict | None
+    old: dict | None
+    user: dict | None
+    dry_run: bool
+    objects: "Objects"
+    subresource: str = ""
+
+
+class Plugin:
+    async def admit(self, request: AdmissionRequest) -> None: ...
+    async def validate(self, request: AdmissionRequest) -> None: ...
+    async def rollback(self, request: AdmissionRequest) -> None: ...
+    async def released(self, rt: ResourceType, obj: dict) -> None: ...
+
+
+class Admission:
+    def __init__(self, plugins: list[Plugin] | None = None) -> None:
+        self.plugins: list[Plugin] = list(plugins or [])
+
+    async def admit(self, request: AdmissionRequest) -> None:
+        for plugin in self.plugins:
+            await plugin.admit(request)
+
+    async def validate(self, request: AdmissionRequest) -> None:
+        for plugin in self.plugins:
+            await plugin.validate(request)
+
+    async def rollback(self, request: AdmissionRequest) -> None:
+        for plugin in self.plugins:
+            await plugin.rollback(request)
+
+    async def released(self, rt: ResourceType, obj: dict) -> None:
+        for plugin in self.plugins:
+            await plugin.released(rt, obj)
+
+
+def _invalid_service(service: dict, field: str, value: Any, why: str) -> errors.ApiError:
+    name = service["metadata"].get("name", "")
+    shown = f'[]string{{"{value}"}}' if isinstance(value, list) else value
+    cause = {"reason": "FieldValueInvalid", "message": f"Invalid value: {shown}: {why}",
+             "field": field}
+    return errors.ApiError(422, "Invalid",
+                           f'Service "{name}" is invalid: {field}: Invalid value: {shown}: {why}',
+                           name=name, kind="Service", causes=[cause])
+
+
+class ServiceAllocation(Plugin):
+    """Gives Services their ClusterIPs and NodePorts (upstream does this in the Service
+    REST storage; it is the same step on the same path)."""
+
+    def __init__(self, ips: IPAllocator, ports: PortAllocator) -> None:
+        self.ips = ips
+        self.ports = ports
+
+    @staticmethod
+    def _is_service(rt: ResourceType) -> bool:
+        return rt.group == "" and rt.kind == "Service"
+
+    def load(self, services: list[dict]) -> None:
+        for service in services:
+            for ip in service_ips(service):
+                if self.ips.contains(ip):
+                    try:
+                        self.ips.allocate(ip)
+                    except AllocationError:
+                        pass
+            for port in service_node_ports(service):
+                try:
+                    self.ports.allocate(port)
+                except AllocationError:
+                    pass
+
+    async def admit(self, request: AdmissionRequest) -> None:
+        if not self._is_service(request.rt) or request.subresource:
+            return
+        service, old = request.obj, request.old
+        spec = service.setdefault("spec", {})
+        kind = spec.get("type", "ClusterIP")
+        new_ips: list[str] = []
+        new_ports: list[int] = []
+        try:
+            if kind == "ExternalName":
+                spec.pop("clusterIP", None)
+                spec.pop("clusterIPs", None)
+            elif old is None or not service_ips(old) and (old.get("spec") or {}).get(
+                    "clusterIP") != "None":
+                requested = spec.get("clusterIP") or (spec.get("clusterIPs") or [None])[0]
+                if requested == "None":
+                    spec["clusterIP"], spec["clusterIPs"] = "None", ["None"]
+                else:
+                    try:
+                        ip = self.ips.allocate(requested) if not request.dry_run or not requested \
+                            else requested
+                    except AllocationError as exc:
+                        field = "spec.clusterIPs" if spec.get("clusterIPs") else "spec.clusterIP"
+                        value = [requested] if field == "spec.clusterIPs" else requested
+                        raise _invalid_service(service, field, value, str(exc)) from None
+                    if request.dry_run and not requested:
+                        self.ips.release(ip)
+                    elif not request.dry_run:
+                        new_ips.append(ip)
+                    spec["clusterIP"], spec["clusterIPs"] = ip, [ip]
+            old_ports = {p.get("port"): p.get("nodePort") for p in
+                         ((old or {}).get("spec") or {}).get("ports") or []} if old else {}
+            if needs_node_ports(service):
+                for index, port in enumerate(spec.get("ports") or []):
+                    wanted = port.get("nodePort")
+                    if old is not None and wanted and wanted in service_node_ports(old):
+                        continue
+                    if not wanted and old_ports.get(port.get("port")):
+                        port["nodePort"] = old_ports[port.get("port")]
+                        continue
+                    try:
+                        got = self.ports.allocate(wanted)
+                    except AllocationError as exc:
+                        raise _invalid_service(service, f"spec.ports[{index}].nodePort",
+                                               wanted, str(exc)) from None
+                    if request.dry_run:
+                        self.ports.release(got)
+                    else:
+                        new_ports.append(got)
+                    port["nodePort"] = got
+            else:
+                for port in spec.get("ports") or []:
+                    port.pop("nodePort", None)
+        except errors.ApiError:
+            for ip in new_ips:
+                self.ips.release(ip)
+            for port in new_ports:
+                self.ports.release(port)
+            raise
+
+    async def validate(self, request: AdmissionRequest) -> None:
+        if self._is_service(request.rt) and request.obj is not None:
+            if request.old is not None and not request.dry_run:
+                kept = set(service_node_ports(request.obj))
+                for port in service_node_ports(request.old):
+                    if port not in kept:
+                        self.ports.release(port)
+
+    async def rollback(self, request: AdmissionRequest) -> None:
+        if self._is_service(request.rt) and request.obj is not None:
+            for ip in service_ips(request.obj):
+                self.ips.release(ip)
+            for port in service_node_ports(request.obj):
+                self.ports.release(port)
+
+    async def released(self, rt: ResourceType, obj: dict) -> None:
+        if self._is_service(rt):
+            for ip in service_ips(obj):
+                self.ips.release(ip)
+            for port in service_node_ports(obj):
+                self.ports.release(port)

@@ -1,0 +1,247 @@
+# Copyright 2026 The kybernetes Authors. Licensed under the Apache License, Version 2.0.
+"""The API server: assembles the store, the object path, the handlers and the HTTP app."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiohttp import web
+
+from kybernetes.api import crd as crds
+from kybernetes.api import fieldcheck, schema as k8s_schema
+from kybernetes.api.openapi import OpenAPIDocuments
+from kybernetes.api.resources import ResourceType, builtin_registry
+from kybernetes.apiserver import bootstrap, errors, nonresource
+from kybernetes.apiserver.admission import Admission, ServiceAllocation
+from kybernetes.apiserver.allocators import IPAllocator, PortAllocator
+from kybernetes.apiserver.auth import AlwaysAllowAuthorizer, Authenticator
+from kybernetes.apiserver.codec import TablePrinter
+from kybernetes.apiserver.handlers import ResourceHandlers, json_response
+from kybernetes.apiserver.metrics import Metrics
+from kybernetes.apiserver.objects import Objects
+from kybernetes.apiserver.requestinfo import parse
+from kybernetes.apiserver.subresources import Subresources
+from kybernetes.apiserver.virtual import VirtualKinds
+from kybernetes.storage import open_store
+from kybernetes.storage.interface import Store
+
+log = logging.getLogger("kybernetes.apiserver")
+
+
+@dataclass
+class APIServerConfig:
+    datastore: str = "sqlite:state.db"  # memory:, sqlite:PATH
+    bind_address: str = "0.0.0.0"
+    port: int = 6443
+    service_cidr: str = "10.96.0.0/12"
+    node_port_range: str = "30000-32767"
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
+    client_ca_file: Path | None = None
+    advertise_address: str = "127.0.0.1"
+    anonymous_auth: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+class APIServer:
+    def __init__(self, config: APIServerConfig, store: Store | None = None) -> None:
+        self.config = config
+        self.registry = builtin_registry()
+        self.store = store or open_store(config.datastore)
+        self.ips = IPAllocator(config.service_cidr)
+        self.ports = PortAllocator(config.node_port_range)
+        self.service_allocation = ServiceAllocation(self.ips, self.ports)
+        self.admission = Admission([self.service_allocation])
+        self.objects = Objects(self.store, self.registry, self.admission)
+        self.objects.after_write.append(self._on_write)
+        self.openapi = OpenAPIDocuments(self.registry)
+        self.metrics = Metrics()
+        self.authenticator = Authenticator(anonymous=config.anonymous_auth)
+        self.authorizer = AlwaysAllowAuthorizer()
+        self.resources = ResourceHandlers(self)
+        self.subresources = Subresources(self)
+        self.virtual_kinds = VirtualKinds(self)
+        self._printers: dict[tuple, TablePrinter] = {}
+        self._crd_columns: dict[tuple[str, str, str], list[dict]] = {}
+        self._crd_types: dict[str, list[ResourceType]] = {}
+        self.started_at = 0.0
+        self.ready = False
+        self._runner: web.AppRunner | None = None
+
+    # ---------------------------------------------------------------- lifecycle
+    async def start(self) -> None:
+        self.started_at = time.monotonic()
+        crd_rt = self.registry.by_kind("apiextensions.k8s.io", "v1", "CustomResourceDefinition")
+        await self.objects.start()
+        items, _ = self.objects.cache(crd_rt).list()
+        for item in items:
+            await self._register_crd(item.obj)
+        services, _ = self.objects.cache(self.registry.by_kind("", "v1", "Service")).list()
+        self.service_allocation.load([item.obj for item in services])
+        await bootstrap.ensure_defaults(self)
+        self.ready = True
+
+    async def stop(self) -> None:
+        self.ready = False
+        if self._runner is not None:
+            await self._runner.cleanup()
+        await self.objects.stop()
+        await self.store.close()
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        if not self.config.tls_cert_file:
+            return None
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(str(self.config.tls_cert_file), str(self.config.tls_key_file))
+        if self.config.client_ca_file:
+            context.load_verify_locations(str(self.config.client_ca_file))
+            context.verify_mode = ssl.CERT_OPTIONAL
+        context.set_alpn_protocols(["http/1.1"])
+        return context
+
+    async def serve(self) -> None:
+        """Start and listen; returns once the socket is open."""
+        await self.start()
+        self._runner = web.AppRunner(self.app(), access_log=None, handle_signals=False,
+                                     shutdown_timeout=1)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.config.bind_address, self.config.port,
+                           ssl_context=self.ssl_context(), backlog=1024, reuse_address=True)
+        await site.start()
+
+    def app(self) -> web.Application:
+        app = web.Application(middlewares=[self._middleware], client_max_size=4 * 1024 * 1024)
+        app.router.add_route("*", "/{path:.*}", self._dispatch)
+        return app
+
+    # ---------------------------------------------------------------- HTTP
+    @web.middleware
+    async def _middleware(self, request: web.Request, handler):
+        started = time.perf_counter()
+        code = 500
+        try:
+            request["user"] = self.authenticator.authenticate(request)
+            if request["user"] is None and not nonresource.is_public(request.path):
+                raise errors.unauthorized()
+            response = await handler(request)
+            code = response.status
+            return response
+        except errors.ApiError as exc:
+            code = exc.code
+            return json_response(exc.status(), exc.code)
+        except web.HTTPException:
+            raise
+        except (ConnectionResetError, asyncio.CancelledError):
+            raise
+        except Exception as exc:  # a bug: answer as upstream does, and log it
+            log.exception("internal error serving %s %s", request.method, request.path)
+            code = 500
+            return json_response(errors.internal(str(exc)).status(), 500)
+        finally:
+            self.metrics.observe(request, code, time.perf_counter() - started)
+
+    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+        info = parse(request.path)
+        if info is None or not info.resource:
+            return await nonresource.handle(self, request, info)
+        rt = self.registry.by_resource(info.group, info.version, info.resource)
+        if rt is None:
+            raise errors.ApiError(404, "NotFound", "the server could not find the requested resource")
+        return await self.resources.handle(request, info, rt)
+
+    # ---------------------------------------------------------------- schemas, tables
+    def schema_of(self, rt: ResourceType) -> dict | None:
+        if rt.custom:
+            return rt.schema
+        name = k8s_schema.definition_name(rt.group, rt.version, rt.kind)
+        return k8s_schema.definitions()[name] if name else None
+
+    def prune(self, rt: ResourceType, obj: dict) -> None:
+        """Drop fields the kind does not have, as decoding into upstream's types does."""
+        if rt.custom:
+            return  # custom resources are pruned by their structural schema on write
+        schema = self.schema_of(rt)
+        if schema is None:
+            return
+        for path in fieldcheck.unknown_fields(obj, schema):
+            _delete_path(obj, path)
+
+    def table_printer(self, rt: ResourceType) -> TablePrinter:
+        key = (rt.group, rt.version, rt.kind)
+        printer = self._printers.get(key)
+        if printer is None:
+            printer = TablePrinter(rt, self._crd_columns.get(key) if rt.custom else None)
+            self._printers[key] = printer
+        return printer
+
+    async def store_health(self) -> list[tuple[str, bool, str]]:
+        try:
+            await self.store.current_revision()
+            return [("etcd-0", True, "ok")]
+        except Exception as exc:  # the store is down: report, do not crash
+            return [("etcd-0", False, str(exc))]
+
+    # ---------------------------------------------------------------- custom resources
+    async def _on_write(self, rt: ResourceType, old: dict | None, new: dict | None) -> None:
+        if rt.group == "apiextensions.k8s.io" and rt.kind == "CustomResourceDefinition":
+            if new is None:
+                await self._unregister_crd(old)
+            else:
+                await self._register_crd(new)
+
+    async def _register_crd(self, crd: dict) -> None:
+        name = crd["metadata"]["name"]
+        await self._unregister_crd(crd, keep_data=True)
+        types = crds.resource_types(crd)
+        for rt in types:
+            self.registry.register(rt)
+            self._crd_columns[(rt.group, rt.version, rt.kind)] = crds.printer_columns(crd, rt.version)
+        self._crd_types[name] = types
+        if types:
+            await self.objects.ensure_cache(types[0])
+        self.openapi.invalidate()
+
+    async def _unregister_crd(self, crd: dict, keep_data: bool = False) -> None:
+        name = crd["metadata"]["name"]
+        types = self._crd_types.pop(name, [])
+        for rt in types:
+            self.registry.unregister(rt)
+            self._crd_columns.pop((rt.group, rt.version, rt.kind), None)
+            self._printers.pop((rt.group, rt.version, rt.kind), None)
+        if types and not keep_data:
+            # a deleted definition takes its objects with it
+            prefix = types[0].storage_prefix()
+            items, _ = await self.store.range(prefix)
+            for kv in items:
+                try:
+                    await self.store.delete(kv.key)
+                except Exception:  # already gone
+                    pass
+            await self.objects.drop_cache(types[0])
+        self.openapi.invalidate()
+
+
+def _delete_path(obj: dict, path: str) -> None:
+    """Delete `a.b[2].c` from obj (paths as fieldcheck reports them)."""
+    tokens: list[str | int] = []
+    for part in path.split("."):
+        while "[" in part:
+            head, _, rest = part.partition("[")
+            if head:
+                tokens.append(head)
+            index, _, part = rest.partition("]")
+            tokens.append(int(index))
+        if part:
+            tokens.append(part)
+    node: object = obj
+    for token in tokens[:-1]:
+        try:
+            node = node[token]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            return
+    if isinstance(node, dict):
+        node.pop(tokens[-1], None)

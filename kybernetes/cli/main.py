@@ -1,0 +1,136 @@
+# Copyright 2026 The kybernetes Authors. Licensed under the Apache License, Version 2.0.
+"""The `kybernetes` command: one entry point for every component."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+# Flags upstream has removed, with what replaced them: a one-line error, not a traceback.
+REMOVED_FLAGS = {
+    "--experimental-encryption-provider-config": "--encryption-provider-config",
+    "--kubelet-https": "nothing (kubelet connections are always HTTPS)",
+    "--enable-swagger-ui": "nothing (the OpenAPI documents are served at /openapi/v2 and /openapi/v3)",
+    "--insecure-port": "nothing (only --secure-port is served)",
+    "--insecure-bind-address": "nothing (only --bind-address with TLS is served)",
+}
+
+
+class UsageError(Exception):
+    pass
+
+
+def default_data_dir() -> Path:
+    if os.geteuid() == 0:
+        return Path("/var/lib/kybernetes")
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "kybernetes"
+
+
+def add_apiserver_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="where the database, PKI and admin.kubeconfig live "
+                             "(default /var/lib/kybernetes as root, ~/.local/share/kybernetes otherwise)")
+    parser.add_argument("--bind-address", default="0.0.0.0")
+    parser.add_argument("--port", "--secure-port", dest="port", type=int, default=6443)
+    parser.add_argument("--advertise-address", default="",
+                        help="the address other members of the cluster reach this server on")
+    parser.add_argument("--service-cluster-ip-range", dest="service_cidr", default="10.96.0.0/12")
+    parser.add_argument("--service-node-port-range", dest="node_port_range", default="30000-32767")
+    parser.add_argument("--tls-san", action="append", default=[],
+                        help="extra name or IP for the serving certificate (repeatable)")
+    parser.add_argument("--datastore", default="",
+                        help="memory: or sqlite:PATH (default sqlite:<data-dir>/state.db)")
+    parser.add_argument("--anonymous-auth", default="false", choices=("true", "false"),
+                        help="treat requests without credentials as system:anonymous")
+    parser.add_argument("-v", "--v", dest="verbosity", type=int, default=0)
+
+
+def _check_removed_flags(argv: list[str]) -> None:
+    for arg in argv:
+        flag = arg.split("=", 1)[0]
+        if flag in REMOVED_FLAGS:
+            raise UsageError(f"flag {flag} has been removed; use {REMOVED_FLAGS[flag]} instead")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kybernetes",
+                                     description="Kubernetes, rewritten in Python.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    server = commands.add_parser("server", help="run a single-node cluster (API server and the components)")
+    add_apiserver_flags(server)
+    apiserver = commands.add_parser("apiserver", help="run the API server alone")
+    add_apiserver_flags(apiserver)
+    kubectl = commands.add_parser("kubectl", help="run kubectl against the local cluster",
+                                  add_help=False)
+    kubectl.add_argument("args", nargs=argparse.REMAINDER)
+    commands.add_parser("version", help="print the version")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["kubectl"]:
+        return run_kubectl(argv[1:])
+    parser = build_parser()
+    try:
+        _check_removed_flags(argv)
+        args = parser.parse_args(argv)
+        if args.command in ("server", "apiserver"):
+            return run_server(args, components=args.command == "server")
+        if args.command == "version":
+            from kybernetes import KUBERNETES_VERSION, __version__
+            print(f"kybernetes {__version__} (Kubernetes {KUBERNETES_VERSION} API)")
+            return 0
+        parser.print_help()
+        return 2
+    except UsageError as exc:
+        print(f"kybernetes: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def run_kubectl(args: list[str]) -> int:
+    data_dir = Path(os.environ.get("KYBERNETES_DATA_DIR") or default_data_dir())
+    kubeconfig = data_dir / "admin.kubeconfig"
+    if not kubeconfig.exists():
+        print(f"kybernetes: error: {kubeconfig} does not exist; start the cluster with "
+              f"`kybernetes server` first", file=sys.stderr)
+        return 1
+    kubectl = os.environ.get("KUBECTL", "kubectl")
+    env = dict(os.environ, KUBECONFIG=str(kubeconfig))
+    try:
+        os.execvpe(kubectl, [kubectl, *args], env)
+    except FileNotFoundError:
+        print(f"kybernetes: error: {kubectl} not found on PATH", file=sys.stderr)
+        return 127
+    return 0
+
+
+def run_server(args: argparse.Namespace, components: bool) -> int:
+    from kybernetes.cli.serve import serve_forever
+    logging.basicConfig(level=logging.DEBUG if args.verbosity >= 4 else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        import uvloop
+        uvloop.install()
+    except ImportError:  # uvloop is optional on platforms without it
+        pass
+    try:
+        return asyncio.run(serve_forever(args, components))
+    except KeyboardInterrupt:
+        return 0
+    except UsageError as exc:
+        print(f"kybernetes: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"kybernetes: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
