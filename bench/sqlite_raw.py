@@ -78,10 +78,10 @@ def main() -> None:
     directory = sys.argv[1] if len(sys.argv) > 1 else tempfile.mkdtemp(prefix="kyb-bench-")
     raw = raw_sqlite_commits_per_sec(os.path.join(directory, "raw.db"))
     print(f"raw sqlite3 INSERT+COMMIT per row: {raw:10.0f} rows/s")
-    for concurrency in (1, 8, 32):
+    for concurrency in (1, 8, 32, 128):
         rate = store_creates_per_sec(os.path.join(directory, f"store-{concurrency}.db"),
                                      concurrency)
-        print(f"SqliteStore.create, {concurrency:2d} writers:   {rate:10.0f} creates/s"
+        print(f"SqliteStore.create, {concurrency:3d} writers:  {rate:10.0f} creates/s"
               f"  ({rate / raw:.2f}x raw)")
 
 

@@ -120,7 +120,7 @@ def apply_patch(live: dict | None, applied: dict, *, manager: str, force: bool,
         managed[key].time = now
     if manager == KUBECTL_MANAGER:
         _sync_last_applied(result, applied)
-    cap_update_managers(managed, now)
+    cap_update_managers(managed)
     store_managed_fields(result, managed)
     return result
 

@@ -327,6 +327,7 @@ class ResourceHandlers:
             warnings = self.check_fields(request, rt, patch_body, body, patch_body=True)
         schema = self.server.schema_of(rt)
         subresource = info.subresource
+        status_subresource = rt.subresource("status") is not None
 
         def mutate(current: dict | None) -> dict:
             if current is None:
@@ -334,7 +335,7 @@ class ResourceHandlers:
                 applied = server_side_apply.apply_patch(
                     None, patch_body, manager=manager, force=force,
                     api_version=rt.api_version, schema=schema, now=_now(),
-                    subresource=subresource)
+                    subresource=subresource, status_subresource=status_subresource)
                 self.server.prune(rt, applied)
                 return applied
             try:
@@ -348,13 +349,11 @@ class ResourceHandlers:
                     new = server_side_apply.apply_patch(
                         current, patch_body, manager=manager, force=force,
                         api_version=rt.api_version, schema=schema, now=_now(),
-                        subresource=subresource)
+                        subresource=subresource, status_subresource=status_subresource)
             except patches.PatchError as exc:
                 raise errors.PrebuiltStatusError(exc.status()) from None
             except server_side_apply.ApplyConflictError as exc:
-                raise errors.ApiError(409, "Conflict", exc.status_message(rt.api_version),
-                                      name=info.name, group=rt.group, kind=rt.plural,
-                                      causes=exc.causes()) from None
+                raise exc.to_api_error() from None
             if patch_type == "json":
                 if not isinstance(new.get("metadata"), dict):
                     raise errors.bad_request("metadata must be an object")

@@ -174,7 +174,7 @@ def strip_server_fields(fields: FieldSet) -> FieldSet:
     return fields.difference(STRIPPED_FIELDS)
 
 
-def cap_update_managers(managed: Managed, now: str) -> None:
+def cap_update_managers(managed: Managed) -> None:
     """More than ten Update entries: the oldest merge into "ancient-changes" entries, one
     per apiVersion, as upstream caps them."""
     updaters = [e for e in managed.values() if e.operation == UPDATE]
@@ -259,7 +259,7 @@ def update_managed_fields(old: dict | None, new: dict, *, manager: str,
         previous = managed.get(key)
         managed[key] = ManagerEntry(manager or "unknown", operation, api_version, subresource,
                                     now, mine.union(previous.fields) if previous else mine)
-    cap_update_managers(managed, now)
+    cap_update_managers(managed)
     store_managed_fields(new, managed)
 
 

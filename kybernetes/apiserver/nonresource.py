@@ -20,6 +20,23 @@ PUBLIC_PATHS = {"/version", "/version/", "/healthz", "/livez", "/readyz"}
 BUILD_DATE = "2026-11-22T00:00:00Z"
 
 
+def _pb_string(field: int, text: str) -> bytes:
+    data = text.encode()
+    return bytes([field << 3 | 2, len(data)]) + data
+
+
+# kubectl asks for the protobuf (gnostic) OpenAPI v2 document only for a group-version the
+# v3 root does not list, i.e. an API this server does not serve (extensions/v1beta1).
+# A document with no definitions lets kubectl go on to its own "no matches for kind"
+# error, the one a 1.32 cluster gives; everything it does serve is described in v3.
+# Fields: swagger=1, info=2 {title=1, version=2}, paths=8 (empty).
+OPENAPI_V2_PROTOBUF_STUB = (
+    _pb_string(1, "2.0")
+    + bytes([2 << 3 | 2]) + bytes([len(_pb_string(1, "Kubernetes") + _pb_string(2, "v1.32.4"))])
+    + _pb_string(1, "Kubernetes") + _pb_string(2, "v1.32.4")
+    + bytes([8 << 3 | 2, 0]))
+
+
 def is_public(path: str) -> bool:
     return path in PUBLIC_PATHS or path.startswith(("/healthz/", "/livez/", "/readyz/"))
 
@@ -50,6 +67,10 @@ async def handle(server: "APIServer", request: web.Request, info: RequestInfo | 
                             content_type="text/plain", charset="utf-8",
                             headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
     if path == "/openapi/v2":
+        if "protobuf" in request.headers.get("Accept", "") and \
+                "application/json" not in request.headers.get("Accept", ""):
+            return web.Response(body=OPENAPI_V2_PROTOBUF_STUB,
+                                content_type="application/com.github.proto-openapi.spec.v2.v1.0+protobuf")
         return web.Response(body=server.openapi.v2_document(), content_type="application/json")
     if path == "/openapi/v3":
         return json_response(server.openapi.v3_root())

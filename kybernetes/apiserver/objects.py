@@ -266,7 +266,7 @@ class Objects:
         if dry_run:
             new["metadata"]["resourceVersion"] = current_rv
             return new
-        if new["metadata"].get("deletionTimestamp") and not new["metadata"].get("finalizers") \
+        if new["metadata"].get("deletionTimestamp") and not strategies.pending_finalizers(rt, new) \
                 and not strategies.graceful_delete_seconds(rt, new, None):
             # the last finalizer is gone: the delete completes now
             revision = await self.store.delete(key, revision)
@@ -312,12 +312,13 @@ class Objects:
                     f"{meta.get('resourceVersion')}")
             await self.admission.admit(AdmissionRequest("DELETE", rt, None, obj, user, dry_run, self))
             finalizers = list(meta.get("finalizers") or [])
+            pending = strategies.pending_finalizers(rt, obj)
             if propagation == "Orphan" and "orphan" not in finalizers:
                 finalizers.append("orphan")
             elif propagation == "Foreground" and "foregroundDeletion" not in finalizers:
                 finalizers.append("foregroundDeletion")
             grace = strategies.graceful_delete_seconds(rt, obj, options.get("gracePeriodSeconds"))
-            if not finalizers and not grace:
+            if not pending and not finalizers and not grace:
                 if dry_run:
                     return obj, True
                 try:

@@ -121,6 +121,15 @@ def prepare_for_update(rt: ResourceType, new: dict, old: dict, subresource: str)
             meta.__setitem__("generation", old_meta["generation"])
 
 
+def pending_finalizers(rt: ResourceType, obj: dict) -> list[str]:
+    """What still holds a deleted object: metadata.finalizers, and for a Namespace also
+    spec.finalizers (emptied through /finalize by the namespace controller)."""
+    pending = list(obj.get("metadata", {}).get("finalizers") or [])
+    if (rt.group, rt.kind) == ("", "Namespace"):
+        pending += (obj.get("spec") or {}).get("finalizers") or []
+    return pending
+
+
 def graceful_delete_seconds(rt: ResourceType, obj: dict, requested: int | None) -> int:
     """Seconds a delete waits before removal; 0 means remove now. Only pods bound to a node
     wait: their kubelet stops the containers and then deletes them with grace 0."""

@@ -76,7 +76,7 @@ def _event_from_row(row: tuple) -> Event:
                  KeyValue(key, value, create_revision, revision), prev)
 
 
-def _key_bounds(prefix: str, start_after: str = "") -> tuple[str, str]:
+def _key_bounds(prefix: str, start_after: str = "") -> tuple[str, tuple[str, ...]]:
     """SQL that restricts `key` to a prefix (SQLite compares TEXT bytewise, which orders
     UTF-8 like code points), and its parameters."""
     low = max(prefix, start_after)
@@ -352,9 +352,9 @@ class SqliteStore(Store):
 
 
 class _BatchWriter:
-    """Applies one batch's writes inside the open transaction: checks preconditions
-    against the newest state (including this batch's earlier writes, kept in `pending`)
-    and inserts the rows together."""
+    """Applies one group of writes: checks each precondition against the newest state
+    (including the group's earlier writes, kept in `pending`), then inserts all the rows
+    with one statement."""
 
     def __init__(self, conn: sqlite3.Connection, revision: int) -> None:
         self.conn = conn

@@ -215,6 +215,10 @@ class CacheWatcher:
 
 
 class WatchCache:
+    """The objects under one prefix (one resource type), kept current from the store.
+    Use it from the event loop that started it; everything but start/stop/wait_fresh is
+    synchronous and never touches the store."""
+
     def __init__(self, store: Store, prefix: str, *, decode: Callable[[bytes], Any] = orjson.loads,
                  history_size: int = 10000, indexers: dict[str, Indexer] | None = None) -> None:
         self.store = store
@@ -252,7 +256,7 @@ class WatchCache:
                 pass
             self._task = None
         self._close_stream()
-        for watcher in list(self._watchers):
+        for watcher in self._all_watchers():
             watcher.close()
         for _, waiter in self._fresh_waiters:
             if not waiter.done():
@@ -338,7 +342,7 @@ class WatchCache:
 
     def _replace(self, items: list, revision: int) -> None:
         """Start over from a fresh list (at start, or after losing the store's watch)."""
-        for watcher in list(self._watchers):
+        for watcher in self._all_watchers():
             watcher._fail(TooOldError(watcher._position, revision))
         self._objects.clear()
         self._keys.clear()
@@ -427,6 +431,11 @@ class WatchCache:
 
     # ---- reads -----------------------------------------------------------------------
 
+    @property
+    def oldest_revision(self) -> int:
+        """The oldest revision a watch (or a continued list) may start from."""
+        return self._oldest
+
     def __len__(self) -> int:
         return len(self._objects)
 
@@ -499,6 +508,13 @@ class WatchCache:
             self._watchers_by_namespace.setdefault(watcher._namespace, set()).add(watcher)
         else:
             self._watchers.add(watcher)
+
+    def _all_watchers(self) -> list[CacheWatcher]:
+        found = list(self._watchers)
+        for group in (self._watchers_by_namespace, self._watchers_by_index):
+            for watchers in group.values():
+                found.extend(watchers)
+        return found
 
     def _unregister(self, watcher: CacheWatcher) -> None:
         self._watchers.discard(watcher)

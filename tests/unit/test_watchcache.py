@@ -227,10 +227,13 @@ def test_cluster_scoped_keys():
 def test_stop_ends_watchers(make_store):
     async def scenario(store, cache):
         await cache.start()
-        watcher = cache.watch(0)
-        waiting = asyncio.ensure_future(watcher.next())
+        watchers = [cache.watch(0), cache.watch(0, namespace="ns"),
+                     cache.watch(0, index=("spec.nodeName", "n1"))]
+        waiting = [asyncio.ensure_future(watcher.next()) for watcher in watchers]
         await asyncio.sleep(0)
         await cache.stop()
-        with pytest.raises(StopAsyncIteration):
-            await waiting
+        for future in waiting:
+            with pytest.raises(StopAsyncIteration):
+                await future
+        assert all(watcher.closed for watcher in watchers)
     run(make_store, scenario)

@@ -231,7 +231,8 @@ def default_namespace(obj: dict) -> None:
     name = (obj.get("metadata") or {}).get("name")
     if name:
         obj["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = name
-    obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
+    # spec.finalizers ["kubernetes"] is added on create by the API server's namespace
+    # strategy, not by defaulting: a /finalize that empties it must stay empty.
     obj.setdefault("status", {}).setdefault("phase", "Active")
 
 

@@ -2,10 +2,9 @@
 """Checks for batch/v1: Job and CronJob, including cron schedules and time zones."""
 from __future__ import annotations
 
-import re
 import zoneinfo
 
-from .errors import Cause, forbidden, immutable, invalid, join, not_supported, required
+from .errors import Cause, immutable, invalid, join, not_supported, required
 from .meta import (label_selector_repr, selector_matches, validate_label_selector,
                    validate_nonnegative)
 from .pods import validate_pod_template
@@ -175,7 +174,5 @@ def validate_cron_job(obj: dict, old: dict | None) -> list[Cause]:
         causes.extend(validate_job_spec(job_spec, "spec.jobTemplate.spec", is_template=True))
     return causes
 
-
-_ = (forbidden, re)
 
 BATCH_VALIDATORS = {"Job": validate_job, "CronJob": validate_cron_job}

@@ -2,8 +2,8 @@
 """Checks for rbac.authorization.k8s.io/v1: Role, ClusterRole and their bindings."""
 from __future__ import annotations
 
-from .errors import Cause, forbidden, index, invalid, join, not_supported, required
-from .meta import is_dns1123_label, name_is_path_segment
+from .errors import Cause, index, invalid, join, not_supported, required
+from .meta import name_is_path_segment
 
 RBAC_GROUP = "rbac.authorization.k8s.io"
 
@@ -98,8 +98,6 @@ def _role_ref_repr(role_ref: dict):
                    f"Kind:{go_quote(role_ref.get('kind', ''))}, "
                    f"Name:{go_quote(role_ref.get('name', ''))}}}")
 
-
-_ = (forbidden, is_dns1123_label)
 
 RBAC_VALIDATORS = {
     (RBAC_GROUP, "Role"): validate_role,
