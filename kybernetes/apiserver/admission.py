@@ -96,7 +96,7 @@ class ServiceAllocation(Plugin):
                     pass
 
     async def admit(self, request: AdmissionRequest) -> None:
-        if not self._is_service(request.rt) or request.subresource:
+        if not self._is_service(request.rt) or request.subresource or request.obj is None:
             return
         service, old = request.obj, request.old
         spec = service.setdefault("spec", {})

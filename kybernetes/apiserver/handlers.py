@@ -404,7 +404,7 @@ class ResourceHandlers:
         options = await self.delete_options(request)
         obj, removed = await self.objects.delete(rt, info.namespace, info.name, options,
                                                  user=request.get("user"))
-        if removed and not (rt.group == "" and rt.kind == "Pod") and not rt.custom:
+        if removed and not (rt.group == "" and rt.kind in _RETURNS_DELETED_OBJECT):
             return json_response(errors.success_status({
                 "name": info.name, "group": rt.group, "kind": rt.plural,
                 "uid": obj["metadata"].get("uid")}))
@@ -429,6 +429,10 @@ class ResourceHandlers:
         return json_response({"kind": rt.list_kind, "apiVersion": rt.api_version,
                               "metadata": {"resourceVersion": list_rv}, "items": deleted})
 
+
+# Kinds whose DELETE answers with the object rather than a Status (upstream's
+# ReturnDeletedObject; their OpenAPI delete responses say so too).
+_RETURNS_DELETED_OBJECT = {"Pod", "Service", "PersistentVolume", "PersistentVolumeClaim"}
 
 # Kinds a PUT may create, as upstream's AllowCreateOnUpdate says.
 _CREATE_ON_UPDATE = {"Endpoints", "Event", "Lease", "LimitRange", "Node"}

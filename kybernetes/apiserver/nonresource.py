@@ -63,8 +63,7 @@ async def handle(server: "APIServer", request: web.Request, info: RequestInfo | 
         return await health(server, request, path)
     if path == "/metrics":
         counts = {prefix.split("/")[2]: len(cache) for prefix, cache in server.objects.caches.items()}
-        return web.Response(text=server.metrics.render(counts),
-                            content_type="text/plain", charset="utf-8",
+        return web.Response(body=server.metrics.render(counts).encode(),
                             headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
     if path == "/openapi/v2":
         if "protobuf" in request.headers.get("Accept", "") and \

@@ -438,6 +438,10 @@ class Objects:
         else:
             causes = validation.validate(rt.group, rt.version, rt.kind, obj, old,
                                          subresource=subresource)
+            if (rt.group, rt.kind) == ("apiextensions.k8s.io", "CustomResourceDefinition") \
+                    and not subresource:
+                from kybernetes.api import crd
+                causes += crd.validate_crd(obj)
         if causes:
             name = obj.get("metadata", {}).get("name") or ""
             raise errors.invalid(rt, name, causes,

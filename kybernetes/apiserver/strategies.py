@@ -6,7 +6,14 @@ them at fixed points: before create, before update, on delete.
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
+from kybernetes.api.crd import crd_status
 from kybernetes.api.resources import ResourceType
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 # Kinds whose metadata.generation tracks spec changes (their strategies set it).
 GENERATION_KINDS = {
@@ -76,6 +83,8 @@ def prepare_for_create(rt: ResourceType, obj: dict) -> None:
     elif key == ("autoscaling", "HorizontalPodAutoscaler"):
         obj["status"] = {"currentReplicas": 0, "desiredReplicas": 0} \
             if rt.version == "v1" else {"desiredReplicas": 0}
+    if key == ("apiextensions.k8s.io", "CustomResourceDefinition"):
+        obj["status"] = crd_status(obj, obj["metadata"]["creationTimestamp"])
     if tracks_generation(rt):
         obj["metadata"]["generation"] = 1
 
@@ -103,6 +112,10 @@ def prepare_for_update(rt: ResourceType, new: dict, old: dict, subresource: str)
             new["status"] = old["status"]
         else:
             new.pop("status", None)
+    if (rt.group, rt.kind) == ("apiextensions.k8s.io", "CustomResourceDefinition"):
+        # the names and established conditions follow the spec, as upstream's CRD
+        # controllers keep them (in-process here, written with the spec change)
+        new["status"] = crd_status(new, _now())
     if (rt.group, rt.kind) == ("", "Namespace") and subresource == "":
         # spec.finalizers changes only through /finalize
         new["spec"] = old.get("spec", {})
