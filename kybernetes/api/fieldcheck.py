@@ -11,6 +11,8 @@ bare `$ref`s) and the `openAPIV3Schema` of a custom resource.
 """
 from __future__ import annotations
 
+import json
+
 import orjson
 
 from kybernetes.api import schema as k8s_schema
@@ -197,10 +199,32 @@ class _Scanner:
                 self.pos += 1
 
 
+class _Duplicate(Exception):
+    pass
+
+
+def _no_duplicates(pairs: list) -> dict:
+    if len(pairs) != len({key for key, _ in pairs}):
+        raise _Duplicate
+    return {}
+
+
+def _has_duplicate_keys(raw_json: bytes) -> bool:
+    """A quick yes/no with the C JSON scanner; the tokenizer below finds the paths only
+    for the rare body that has duplicates."""
+    try:
+        json.loads(raw_json, object_pairs_hook=_no_duplicates)
+    except _Duplicate:
+        return True
+    except ValueError:
+        return True  # let the tokenizer decide what it can read
+    return False
+
+
 def duplicate_fields(raw_json: bytes) -> list[str]:
     """Paths of keys repeated within one object of a JSON body (`metadata.name`).
     Invalid or non-object JSON yields no problems (the decoder reports those)."""
-    if b'"' not in raw_json:
+    if b'"' not in raw_json or not _has_duplicate_keys(raw_json):
         return []
     scanner = _Scanner(bytes(raw_json))
     try:

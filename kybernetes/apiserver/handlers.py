@@ -240,17 +240,23 @@ class ResourceHandlers:
 
     def check_fields(self, request: web.Request, rt: ResourceType, obj: dict,
                      body: bytes | None, patch_body: bool = False) -> list[str]:
+        """Unknown and duplicate fields, as fieldValidation asks: Strict refuses them,
+        Warn returns them as warnings; either way unknown fields of a built-in kind are
+        dropped from `obj` (a patch body is left for the patched object's pruning)."""
         mode = field_validation(request)
+        schema = self.server.schema_of(rt)
+        unknown = fieldcheck.unknown_fields(obj, schema) if schema is not None else []
+        if unknown and not patch_body and not rt.custom:
+            for path in unknown:
+                _delete_path(obj, path)
         if mode == "Ignore":
             return []
-        schema = self.server.schema_of(rt)
         problems: list[str] = []
         if body is not None and codec.media_type(request.headers.get("Content-Type", "")) in (
                 "", "application/json", "application/merge-patch+json",
                 "application/strategic-merge-patch+json"):
             problems += [f'duplicate field "{p}"' for p in fieldcheck.duplicate_fields(body)]
-        if schema is not None:
-            problems += [f'unknown field "{p}"' for p in fieldcheck.unknown_fields(obj, schema)]
+        problems += [f'unknown field "{p}"' for p in unknown]
         if not problems:
             return []
         if mode == "Strict":
@@ -268,7 +274,6 @@ class ResourceHandlers:
         if "create" not in rt.verbs:
             raise errors.method_not_allowed()
         obj, warnings = await self.decode_object(request, rt)
-        self.server.prune(rt, obj)
         dry_run = is_dry_run(request)
         created = await self.objects.create(rt, info.namespace, obj, manager=field_manager(request),
                                             dry_run=dry_run, user=request.get("user"))
@@ -276,7 +281,6 @@ class ResourceHandlers:
 
     async def update(self, request: web.Request, info: RequestInfo, rt: ResourceType) -> web.Response:
         obj, warnings = await self.decode_object(request, rt)
-        self.server.prune(rt, obj)
         dry_run = is_dry_run(request)
         # a status write keeps the stored spec: strategies.prepare_for_update sees to it
         result, created = await self.objects.update(
@@ -336,7 +340,7 @@ class ResourceHandlers:
                     None, patch_body, manager=manager, force=force,
                     api_version=rt.api_version, schema=schema, now=_now(),
                     subresource=subresource, status_subresource=status_subresource)
-                self.server.prune(rt, applied)
+                prune_unknown(rt, schema, applied)
                 return applied
             try:
                 if patch_type == "json":
@@ -359,7 +363,7 @@ class ResourceHandlers:
                     raise errors.bad_request("metadata must be an object")
                 fix = self.check_fields(request, rt, new, None)
                 warnings.extend(fix)
-            self.server.prune(rt, new)
+            prune_unknown(rt, schema, new)
             return new
         result, created = await self.objects.update(
             rt, info.namespace, info.name, mutate, manager=manager, subresource=subresource,
@@ -443,6 +447,36 @@ def _invalid_list(field: str, message: str) -> errors.ApiError:
                            f'Forbidden: {message}',
                            causes=[{"reason": "FieldValueForbidden", "field": field,
                                     "message": f"Forbidden: {message}"}])
+
+
+def _delete_path(obj: dict, path: str) -> None:
+    """Delete `a.b[2].c` from obj (paths as fieldcheck reports them)."""
+    tokens: list[str | int] = []
+    for part in path.split("."):
+        while "[" in part:
+            head, _, rest = part.partition("[")
+            if head:
+                tokens.append(head)
+            index, _, part = rest.partition("]")
+            tokens.append(int(index))
+        if part:
+            tokens.append(part)
+    node: object = obj
+    for token in tokens[:-1]:
+        try:
+            node = node[token]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            return
+    if isinstance(node, dict):
+        node.pop(tokens[-1], None)
+
+
+def prune_unknown(rt: ResourceType, schema: dict | None, obj: dict) -> None:
+    """Drop fields the kind does not have, as decoding into upstream's types does."""
+    if rt.custom or schema is None:
+        return  # custom resources are pruned by their structural schema on write
+    for path in fieldcheck.unknown_fields(obj, schema):
+        _delete_path(obj, path)
 
 
 def _quote(text: str) -> str:

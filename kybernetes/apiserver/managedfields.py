@@ -271,11 +271,18 @@ _VALUE_STRUCTS = frozenset({"metadata", "spec", "status", "template", "jobTempla
                             "strategy", "updateStrategy", "loadBalancer"})
 
 
+_ZERO_OBJECTS: dict[int, tuple[dict, dict]] = {}
+
+
 def zero_object(schema: dict | None) -> dict:
-    """The empty object of a built-in kind as its Go type starts ({} for custom ones)."""
+    """The empty object of a built-in kind as its Go type starts ({} for custom ones).
+    Computed once per schema; callers treat the result as read-only."""
     if not schema or "x-kubernetes-group-version-kind" not in schema:
         return {}
-    return _zero_struct(schema, depth=0)
+    hit = _ZERO_OBJECTS.get(id(schema))
+    if hit is None or hit[0] is not schema:
+        hit = _ZERO_OBJECTS[id(schema)] = (schema, _zero_struct(schema, depth=0))
+    return hit[1]
 
 
 def _zero_struct(node: dict, depth: int) -> dict:

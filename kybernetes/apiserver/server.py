@@ -12,7 +12,7 @@ from pathlib import Path
 from aiohttp import web
 
 from kybernetes.api import crd as crds
-from kybernetes.api import fieldcheck, schema as k8s_schema
+from kybernetes.api import schema as k8s_schema
 from kybernetes.api.openapi import OpenAPIDocuments
 from kybernetes.api.resources import ResourceType, builtin_registry
 from kybernetes.apiserver import bootstrap, errors, nonresource
@@ -87,9 +87,9 @@ class APIServer:
 
     async def stop(self) -> None:
         self.ready = False
+        await self.objects.stop()  # ends every watch first, so connections can close
         if self._runner is not None:
             await self._runner.cleanup()
-        await self.objects.stop()
         await self.store.close()
 
     def ssl_context(self) -> ssl.SSLContext | None:
@@ -160,16 +160,6 @@ class APIServer:
         name = k8s_schema.definition_name(rt.group, rt.version, rt.kind)
         return k8s_schema.definitions()[name] if name else None
 
-    def prune(self, rt: ResourceType, obj: dict) -> None:
-        """Drop fields the kind does not have, as decoding into upstream's types does."""
-        if rt.custom:
-            return  # custom resources are pruned by their structural schema on write
-        schema = self.schema_of(rt)
-        if schema is None:
-            return
-        for path in fieldcheck.unknown_fields(obj, schema):
-            _delete_path(obj, path)
-
     def table_printer(self, rt: ResourceType) -> TablePrinter:
         key = (rt.group, rt.version, rt.kind)
         printer = self._printers.get(key)
@@ -224,24 +214,3 @@ class APIServer:
             await self.objects.drop_cache(types[0])
         self.openapi.invalidate()
 
-
-def _delete_path(obj: dict, path: str) -> None:
-    """Delete `a.b[2].c` from obj (paths as fieldcheck reports them)."""
-    tokens: list[str | int] = []
-    for part in path.split("."):
-        while "[" in part:
-            head, _, rest = part.partition("[")
-            if head:
-                tokens.append(head)
-            index, _, part = rest.partition("]")
-            tokens.append(int(index))
-        if part:
-            tokens.append(part)
-    node: object = obj
-    for token in tokens[:-1]:
-        try:
-            node = node[token]  # type: ignore[index]
-        except (KeyError, IndexError, TypeError):
-            return
-    if isinstance(node, dict):
-        node.pop(tokens[-1], None)

@@ -63,10 +63,37 @@ def _extension(raw: dict, resolved: dict, name: str):
     return resolved.get(name)
 
 
+# shape_of runs for every node of every written object: memoized per schema node and the
+# only thing about the value it looks at (list, dict, null or scalar). Schema nodes live as
+# long as the process (built-ins) or their CRD, and each entry keeps its node alive, so an
+# id is never reused while its entry is here.
+_SHAPES: dict[tuple[int, str], tuple[dict, "Shape"]] = {}
+
+
+def _category(value: Any) -> str:
+    if isinstance(value, list):
+        return "l"
+    if isinstance(value, dict):
+        return "d"
+    return "n" if value is None else "s"
+
+
 def shape_of(node: dict | None, value: Any) -> Shape:
     """The shape of `value` under schema `node` (None: deduced from the value)."""
     if node is None:
         return _deduced(value)
+    key = (id(node), _category(value))
+    hit = _SHAPES.get(key)
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    shape = _shape_of(node, value)
+    if len(_SHAPES) > 200_000:
+        _SHAPES.clear()
+    _SHAPES[key] = (node, shape)
+    return shape
+
+
+def _shape_of(node: dict, value: Any) -> Shape:
     resolved = k8s_schema.resolve(node)
     kind = resolved.get("type")
     if kind == "array" or "items" in resolved:

@@ -129,6 +129,8 @@ async def serve_watch(server: "APIServer", request: web.Request, info: RequestIn
             except TooOldError:
                 await response.write(_too_old_line(start, cache.revision))
                 break
+            except StopAsyncIteration:  # the cache stopped: the server is shutting down
+                break
             if event is None:
                 if bookmarks and time.monotonic() - last_bookmark >= BOOKMARK_INTERVAL - 0.01:
                     await response.write(_bookmark(rt, watcher.bookmark_revision))
