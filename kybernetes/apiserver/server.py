@@ -44,6 +44,7 @@ class APIServerConfig:
     client_ca_file: Path | None = None
     advertise_address: str = "127.0.0.1"
     anonymous_auth: bool = False
+    event_ttl: float = 3600.0  # seconds an Event lives after its last update (--event-ttl)
     extra: dict = field(default_factory=dict)
 
 
@@ -71,6 +72,7 @@ class APIServer:
         self.started_at = 0.0
         self.ready = False
         self._runner: web.AppRunner | None = None
+        self._event_expiry: asyncio.Task | None = None
 
     # ---------------------------------------------------------------- lifecycle
     async def start(self) -> None:
@@ -83,10 +85,13 @@ class APIServer:
         services, _ = self.objects.cache(self.registry.by_kind("", "v1", "Service")).list()
         self.service_allocation.load([item.obj for item in services])
         await bootstrap.ensure_defaults(self)
+        self._event_expiry = asyncio.create_task(self._expire_events())
         self.ready = True
 
     async def stop(self) -> None:
         self.ready = False
+        if self._event_expiry is not None:
+            self._event_expiry.cancel()
         await self.objects.stop()  # ends every watch first, so connections can close
         if self._runner is not None:
             await self._runner.cleanup()
@@ -175,6 +180,22 @@ class APIServer:
         except Exception as exc:  # the store is down: report, do not crash
             return [("etcd-0", False, str(exc))]
 
+    async def _expire_events(self) -> None:
+        """Delete Events not updated for --event-ttl, as the TTL upstream attaches to
+        every Event write in etcd does."""
+        events = self.registry.by_kind("", "v1", "Event")
+        interval = min(60.0, max(self.config.event_ttl / 10, 0.5))
+        while True:
+            await asyncio.sleep(interval)
+            cutoff = time.time() - self.config.event_ttl
+            items, _ = self.objects.cache(events).list()
+            for item in items:
+                if _last_written(item.obj) < cutoff:
+                    try:
+                        await self.objects.delete(events, item.namespace, item.name, {})
+                    except errors.ApiError:
+                        pass
+
     # ---------------------------------------------------------------- custom resources
     async def _on_write(self, rt: ResourceType, old: dict | None, new: dict | None) -> None:
         if rt.group == "apiextensions.k8s.io" and rt.kind == "CustomResourceDefinition":
@@ -214,3 +235,18 @@ class APIServer:
             await self.objects.drop_cache(types[0])
         self.openapi.invalidate()
 
+
+def _last_written(event: dict) -> float:
+    """The newest of an Event's timestamps, as seconds since the epoch."""
+    from datetime import datetime
+    stamps = [event.get("lastTimestamp"), event.get("eventTime"),
+              (event.get("series") or {}).get("lastObservedTime"),
+              event.get("metadata", {}).get("creationTimestamp")]
+    newest = 0.0
+    for stamp in stamps:
+        if isinstance(stamp, str) and stamp:
+            try:
+                newest = max(newest, datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp())
+            except ValueError:
+                continue
+    return newest

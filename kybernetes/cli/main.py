@@ -48,7 +48,24 @@ def add_apiserver_flags(parser: argparse.ArgumentParser) -> None:
                         help="memory: or sqlite:PATH (default sqlite:<data-dir>/state.db)")
     parser.add_argument("--anonymous-auth", default="false", choices=("true", "false"),
                         help="treat requests without credentials as system:anonymous")
+    parser.add_argument("--event-ttl", default="1h",
+                        help="how long an Event is kept after its last update (e.g. 1h, 30m, 90s)")
+    parser.add_argument("--tls-cert-file", type=Path, default=None,
+                        help="serving certificate (default: issued under <data-dir>/pki)")
+    parser.add_argument("--tls-private-key-file", type=Path, default=None)
+    parser.add_argument("--client-ca-file", type=Path, default=None,
+                        help="CA that signs client certificates (default <data-dir>/pki/ca.crt)")
     parser.add_argument("-v", "--v", dest="verbosity", type=int, default=0)
+
+
+def parse_duration(text: str) -> float:
+    """Go-style durations as upstream flags take them: 1h, 30m, 90s, 1h30m, 500ms."""
+    import re
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|h|m|s)", text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise UsageError(f"invalid duration {text!r} (use e.g. 1h, 30m, 90s)")
+    scale = {"h": 3600, "m": 60, "s": 1, "ms": 0.001}
+    return sum(float(n) * scale[u] for n, u in parts)
 
 
 def _check_removed_flags(argv: list[str]) -> None:

@@ -25,9 +25,11 @@ def _advertise_address(requested: str, bind: str) -> str:
 
 def prepare(args: argparse.Namespace) -> tuple[APIServerConfig, Path]:
     """Make the data dir, the PKI and the admin kubeconfig; return the server config."""
-    from kybernetes.cli.main import UsageError, default_data_dir
+    from kybernetes.cli.main import UsageError, default_data_dir, parse_duration
     data_dir: Path = (args.data_dir or default_data_dir()).expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
+    if not 1 <= args.port <= 65535:
+        raise UsageError(f"--port: {args.port} is not a TCP port (1-65535)")
     try:
         ipaddress.ip_network(args.service_cidr, strict=False)
     except ValueError:
@@ -41,12 +43,20 @@ def prepare(args: argparse.Namespace) -> tuple[APIServerConfig, Path]:
     kubeconfig.write_kubeconfig(admin_path, kubeconfig.kubeconfig_yaml(
         server_url, pki.ca.cert_pem, client=pki.admin))
     datastore = args.datastore or f"sqlite:{data_dir / 'state.db'}"
+    if bool(args.tls_cert_file) != bool(args.tls_private_key_file):
+        raise UsageError("--tls-cert-file and --tls-private-key-file go together")
+    for flag, path in (("--tls-cert-file", args.tls_cert_file),
+                       ("--tls-private-key-file", args.tls_private_key_file),
+                       ("--client-ca-file", args.client_ca_file)):
+        if path is not None and not path.is_file():
+            raise UsageError(f"{flag}: {path} does not exist")
     config = APIServerConfig(
         datastore=datastore, bind_address=args.bind_address, port=args.port,
         service_cidr=args.service_cidr, node_port_range=args.node_port_range,
-        tls_cert_file=pki.path("apiserver.crt"), tls_key_file=pki.path("apiserver.key"),
-        client_ca_file=pki.path("ca.crt"), advertise_address=advertise,
-        anonymous_auth=args.anonymous_auth == "true")
+        tls_cert_file=args.tls_cert_file or pki.path("apiserver.crt"),
+        tls_key_file=args.tls_private_key_file or pki.path("apiserver.key"),
+        client_ca_file=args.client_ca_file or pki.path("ca.crt"), advertise_address=advertise,
+        anonymous_auth=args.anonymous_auth == "true", event_ttl=parse_duration(args.event_ttl))
     return config, admin_path
 
 
