@@ -38,6 +38,21 @@ class Plugin:
     async def released(self, rt: ResourceType, obj: dict) -> None: ...
 
 
+def discovered_plugins(server) -> list[Plugin]:
+    """Plugins from the modules of kybernetes/apiserver/admission_plugins/: each module
+    defines `ORDER` (int, lower runs first) and `plugins(server) -> list[Plugin]`."""
+    import importlib
+    import pkgutil
+
+    import kybernetes.apiserver.admission_plugins as package
+    modules = [importlib.import_module(f"{package.__name__}.{m.name}")
+               for m in pkgutil.iter_modules(package.__path__)]
+    out: list[Plugin] = []
+    for module in sorted(modules, key=lambda m: (getattr(m, "ORDER", 100), m.__name__)):
+        out.extend(module.plugins(server))
+    return out
+
+
 class Admission:
     def __init__(self, plugins: list[Plugin] | None = None) -> None:
         self.plugins: list[Plugin] = list(plugins or [])

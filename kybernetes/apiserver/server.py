@@ -16,7 +16,7 @@ from kybernetes.api import schema as k8s_schema
 from kybernetes.api.openapi import OpenAPIDocuments
 from kybernetes.api.resources import ResourceType, builtin_registry
 from kybernetes.apiserver import bootstrap, errors, nonresource
-from kybernetes.apiserver.admission import Admission, ServiceAllocation
+from kybernetes.apiserver.admission import Admission, ServiceAllocation, discovered_plugins
 from kybernetes.apiserver.allocators import IPAllocator, PortAllocator
 from kybernetes.apiserver.auth import AlwaysAllowAuthorizer, Authenticator
 from kybernetes.apiserver.codec import TablePrinter
@@ -45,6 +45,7 @@ class APIServerConfig:
     advertise_address: str = "127.0.0.1"
     anonymous_auth: bool = False
     event_ttl: float = 3600.0  # seconds an Event lives after its last update (--event-ttl)
+    internal_socket: Path | None = None  # Unix socket for in-process components
     extra: dict = field(default_factory=dict)
 
 
@@ -59,6 +60,7 @@ class APIServer:
         self.admission = Admission([self.service_allocation])
         self.objects = Objects(self.store, self.registry, self.admission)
         self.objects.after_write.append(self._on_write)
+        self.admission.plugins.extend(discovered_plugins(self))
         self.openapi = OpenAPIDocuments(self.registry)
         self.metrics = Metrics()
         self.authenticator = Authenticator(anonymous=config.anonymous_auth)
@@ -117,6 +119,12 @@ class APIServer:
         site = web.TCPSite(self._runner, self.config.bind_address, self.config.port,
                            ssl_context=self.ssl_context(), backlog=1024, reuse_address=True)
         await site.start()
+        if self.config.internal_socket is not None:
+            path = self.config.internal_socket
+            path.unlink(missing_ok=True)
+            unix = web.UnixSite(self._runner, str(path))
+            await unix.start()
+            path.chmod(0o600)
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._middleware], client_max_size=4 * 1024 * 1024)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from kybernetes.api.resources import ResourceType
-from kybernetes.apiserver import errors
+from kybernetes.apiserver import codec, errors
 from kybernetes.apiserver.handlers import json_response
 from kybernetes.apiserver.requestinfo import RequestInfo
 
@@ -97,7 +97,6 @@ class VirtualKinds(dict):
         if request.method != "POST" or info.name:
             raise errors.method_not_allowed()
         body = await self.server.resources.read_body(request)
-        from kybernetes.apiserver import codec
         binding = codec.decode_body(body, request.headers.get("Content-Type", ""))
         if not isinstance(binding, dict):
             raise errors.bad_request("the body must be a Binding object")
@@ -110,10 +109,14 @@ class VirtualKinds(dict):
             raise errors.method_not_allowed()
         statuses = await self.statuses()
         if info.name:
-            for item in statuses:
-                if item["metadata"]["name"] == info.name:
-                    return json_response(item)
-            raise errors.not_found(rt, info.name)
+            statuses = [s for s in statuses if s["metadata"]["name"] == info.name]
+            if not statuses:
+                raise errors.not_found(rt, info.name)
+        if codec.wants_table(request.headers.get("Accept", "")):
+            return json_response(self.server.table_printer(rt).table(
+                statuses, request.query.get("includeObject", "Metadata")))
+        if info.name:
+            return json_response(statuses[0])
         return json_response({"kind": "ComponentStatusList", "apiVersion": "v1",
                               "metadata": {}, "items": statuses})
 

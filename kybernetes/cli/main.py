@@ -68,6 +68,36 @@ def parse_duration(text: str) -> float:
     return sum(float(n) * scale[u] for n, u in parts)
 
 
+def _bool(text: str) -> bool:
+    if text.lower() in ("true", "1", "yes"):
+        return True
+    if text.lower() in ("false", "0", "no"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
+
+
+def add_controller_manager_flags(parser: argparse.ArgumentParser, standalone: bool = True) -> None:
+    if standalone:
+        parser.add_argument("--kubeconfig", type=Path, required=True,
+                            help="kubeconfig of the controller manager's identity")
+        parser.add_argument("--leader-elect", type=_bool, default=True, nargs="?", const=True)
+        parser.add_argument("-v", "--v", dest="verbosity", type=int, default=0)
+        parser.add_argument("--cluster-cidr", default="10.244.0.0/16")
+        parser.add_argument("--service-cluster-ip-range", dest="service_cidr", default="10.96.0.0/12")
+    parser.add_argument("--controllers", default="*",
+                        help="controllers to run: * for all, foo to add, -foo to remove")
+    parser.add_argument("--allocate-node-cidrs", type=_bool, default=True, nargs="?", const=True)
+    parser.add_argument("--node-cidr-mask-size", type=int, default=24)
+    parser.add_argument("--root-ca-file", type=Path, default=None)
+    parser.add_argument("--cluster-signing-cert-file", type=Path, default=None)
+    parser.add_argument("--cluster-signing-key-file", type=Path, default=None)
+    parser.add_argument("--service-account-private-key-file", type=Path, default=None)
+    parser.add_argument("--use-service-account-credentials", type=_bool, default=False,
+                        nargs="?", const=True)
+    parser.add_argument("--node-monitor-grace-period", default="50s")
+    parser.add_argument("--cluster-name", default="kubernetes")
+
+
 def _check_removed_flags(argv: list[str]) -> None:
     for arg in argv:
         flag = arg.split("=", 1)[0]
@@ -81,8 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     server = commands.add_parser("server", help="run a single-node cluster (API server and the components)")
     add_apiserver_flags(server)
+    add_controller_manager_flags(server, standalone=False)
+    server.add_argument("--cluster-cidr", default="10.244.0.0/16")
     apiserver = commands.add_parser("apiserver", help="run the API server alone")
     add_apiserver_flags(apiserver)
+    cm = commands.add_parser("controller-manager", help="run the controllers alone")
+    add_controller_manager_flags(cm)
     kubectl = commands.add_parser("kubectl", help="run kubectl against the local cluster",
                                   add_help=False)
     kubectl.add_argument("args", nargs=argparse.REMAINDER)
@@ -100,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if args.command in ("server", "apiserver"):
             return run_server(args, components=args.command == "server")
+        if args.command == "controller-manager":
+            return run_async(args, "kybernetes.cli.components", "controller_manager_main")
         if args.command == "version":
             from kybernetes import KUBERNETES_VERSION, __version__
             print(f"kybernetes {__version__} (Kubernetes {KUBERNETES_VERSION} API)")
@@ -126,6 +162,33 @@ def run_kubectl(args: list[str]) -> int:
         print(f"kybernetes: error: {kubectl} not found on PATH", file=sys.stderr)
         return 127
     return 0
+
+
+def _setup_runtime(verbosity: int) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbosity >= 4 else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        import uvloop
+        uvloop.install()
+    except ImportError:  # uvloop is optional on platforms without it
+        pass
+
+
+def run_async(args: argparse.Namespace, module: str, function: str) -> int:
+    """Run `module.function(args)` on the event loop with the common error handling."""
+    import importlib
+    _setup_runtime(getattr(args, "verbosity", 0))
+    entry = getattr(importlib.import_module(module), function)
+    try:
+        return asyncio.run(entry(args)) or 0
+    except KeyboardInterrupt:
+        return 0
+    except UsageError as exc:
+        print(f"kybernetes: error: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, ValueError) as exc:
+        print(f"kybernetes: error: {exc}", file=sys.stderr)
+        return 1
 
 
 def run_server(args: argparse.Namespace, components: bool) -> int:

@@ -56,7 +56,8 @@ def prepare(args: argparse.Namespace) -> tuple[APIServerConfig, Path]:
         tls_cert_file=args.tls_cert_file or pki.path("apiserver.crt"),
         tls_key_file=args.tls_private_key_file or pki.path("apiserver.key"),
         client_ca_file=args.client_ca_file or pki.path("ca.crt"), advertise_address=advertise,
-        anonymous_auth=args.anonymous_auth == "true", event_ttl=parse_duration(args.event_ttl))
+        anonymous_auth=args.anonymous_auth == "true", event_ttl=parse_duration(args.event_ttl),
+        internal_socket=data_dir / "apiserver.sock")
     return config, admin_path
 
 
@@ -65,18 +66,41 @@ async def serve_forever(args: argparse.Namespace, components: bool) -> int:
     config, admin_path = prepare(args)
     server = APIServer(config)
     await server.serve()
+    tasks = await start_components(args, config) if components else []
     ready = time.monotonic() - started
     print(f"kybernetes {'server' if components else 'apiserver'} ready in {ready:.2f}s on "
           f"https://{config.bind_address}:{config.port}\n"
           f"  export KUBECONFIG={admin_path}\n"
           f"  kubectl get namespaces", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
-    await server.stop()
+    from kybernetes.cli.components import until_signalled
+    try:
+        await until_signalled(*tasks) if tasks else await until_signalled()
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for client in _clients:
+            await client.close()
+        await server.stop()
     return 0
+
+
+_clients: list = []
+
+
+async def start_components(args: argparse.Namespace, config: APIServerConfig) -> list[asyncio.Task]:
+    """The components of a single-node cluster, each with its own identity on the
+    server's Unix socket."""
+    from kybernetes.cli.components import controller_options
+    from kybernetes.client.rest import Client
+    from kybernetes.controllers.manager import ControllerManager
+    cm_client = Client.in_process(config.internal_socket, "system:kube-controller-manager",
+                                  user_agent="kube-controller-manager")
+    _clients.append(cm_client)
+    args.service_cidr = config.service_cidr
+    manager = ControllerManager(cm_client, controller_options(args, data_dir=Path(
+        str(config.internal_socket)).parent), args.controllers, leader_elect=True)
+    return [asyncio.create_task(manager.run(), name="controller-manager")]
 
 
 __all__ = ["prepare", "serve_forever", "os"]

@@ -28,7 +28,8 @@ def free_port() -> int:
 class Server:
     """A `kybernetes apiserver` process in its own data dir."""
 
-    def __init__(self, data_dir: Path, extra_args: list[str] = ()) -> None:
+    def __init__(self, data_dir: Path, extra_args: list[str] = (), command: str = "apiserver") -> None:
+        self.command = command
         self.data_dir = data_dir
         self.port = free_port()
         self.kubeconfig = data_dir / "admin.kubeconfig"
@@ -41,7 +42,7 @@ class Server:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log, "ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "kybernetes.cli.main", "apiserver", "--data-dir",
+            [sys.executable, "-m", "kybernetes.cli.main", self.command, "--data-dir",
              str(self.data_dir), "--port", str(self.port), "--bind-address", "127.0.0.1",
              *self.extra_args], stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
@@ -101,6 +102,35 @@ def server(tmp_path_factory) -> Server:
     srv = Server(tmp_path_factory.mktemp("server")).start()
     yield srv
     srv.stop()
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory) -> Server:
+    """`kybernetes server`: the API server with every component that exists."""
+    srv = Server(tmp_path_factory.mktemp("cluster"), command="server").start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def cluster_kubectl(cluster, tmp_path_factory) -> Kubectl:
+    return Kubectl(cluster, tmp_path_factory.mktemp("cluster-kubectl-cache"))
+
+
+@pytest.fixture
+def cluster_namespace(cluster_kubectl) -> str:
+    name = f"c-{uuid.uuid4().hex[:8]}"
+    cluster_kubectl.run("create", "namespace", name)
+    return name
+
+
+@pytest.fixture(scope="session")
+def cluster_api(cluster):
+    from kubernetes import client, config
+    configuration = client.Configuration()
+    config.load_kube_config(config_file=str(cluster.kubeconfig),
+                            client_configuration=configuration)
+    return client.ApiClient(configuration)
 
 
 @pytest.fixture(scope="session")
