@@ -8,6 +8,7 @@ rounded up to one.
 """
 from __future__ import annotations
 
+import functools
 import re
 from fractions import Fraction
 
@@ -39,6 +40,18 @@ def _ceil_to_nano(value: Fraction) -> Fraction:
 
 
 def parse_quantity_with_format(value: str | int | float) -> tuple[Fraction, str]:
+    if isinstance(value, str):
+        return _parse_text(value)
+    return _parse_uncached(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text(value: str) -> tuple[Fraction, str]:
+    # every pod repeats the same few quantities ("100m", "64Mi"): parse each once
+    return _parse_uncached(value)
+
+
+def _parse_uncached(value: str | int | float) -> tuple[Fraction, str]:
     """(amount, format) of a quantity; ValueError with upstream's message on a bad one."""
     if isinstance(value, bool):
         raise ValueError(FORMAT_ERROR)
@@ -105,6 +118,17 @@ def format_quantity(amount: Fraction, fmt: str) -> str:
 
 
 def canonical_quantity(value: str | int | float) -> str:
+    if isinstance(value, str):
+        return _canonical_text(value)
+    return _canonical_uncached(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _canonical_text(value: str) -> str:
+    return _canonical_uncached(value)
+
+
+def _canonical_uncached(value: str | int | float) -> str:
     """Upstream's canonical form: "0.25" -> "250m", "1000m" -> "1", "1024Mi" -> "1Gi"."""
     amount, fmt = parse_quantity_with_format(value)
     return format_quantity(amount, fmt)

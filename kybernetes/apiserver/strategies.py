@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from kybernetes.api.crd import crd_status
+from kybernetes.api.defaults import generate_job_selector
 from kybernetes.api.resources import ResourceType
 
 
@@ -73,7 +74,10 @@ def prepare_for_create(rt: ResourceType, obj: dict) -> None:
             obj["status"] = {"replicas": 0, "availableReplicas": 0}
         if key == ("", "ReplicationController"):
             obj["status"] = {"replicas": 0}
-    elif key == ("batch", "Job") or key == ("batch", "CronJob"):
+    elif key == ("batch", "Job"):
+        obj["status"] = {}
+        generate_job_selector(obj, obj["metadata"]["uid"])
+    elif key == ("batch", "CronJob"):
         obj["status"] = {}
     elif key == ("policy", "PodDisruptionBudget"):
         obj["status"] = {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0,
