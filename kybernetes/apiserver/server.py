@@ -46,6 +46,7 @@ class APIServerConfig:
     anonymous_auth: bool = False
     event_ttl: float = 3600.0  # seconds an Event lives after its last update (--event-ttl)
     internal_socket: Path | None = None  # Unix socket for in-process components
+    compaction_interval: float = 300.0  # --etcd-compaction-interval (upstream: 5m)
     extra: dict = field(default_factory=dict)
 
 
@@ -75,6 +76,7 @@ class APIServer:
         self.ready = False
         self._runner: web.AppRunner | None = None
         self._event_expiry: asyncio.Task | None = None
+        self._compactor: asyncio.Task | None = None
 
     # ---------------------------------------------------------------- lifecycle
     async def start(self) -> None:
@@ -88,12 +90,14 @@ class APIServer:
         self.service_allocation.load([item.obj for item in services])
         await bootstrap.ensure_defaults(self)
         self._event_expiry = asyncio.create_task(self._expire_events())
+        self._compactor = asyncio.create_task(self._compact_periodically())
         self.ready = True
 
     async def stop(self) -> None:
         self.ready = False
-        if self._event_expiry is not None:
-            self._event_expiry.cancel()
+        for task in (self._event_expiry, self._compactor):
+            if task is not None:
+                task.cancel()
         await self.objects.stop()  # ends every watch first, so connections can close
         if self._runner is not None:
             await self._runner.cleanup()
@@ -187,6 +191,20 @@ class APIServer:
             return [("etcd-0", True, "ok")]
         except Exception as exc:  # the store is down: report, do not crash
             return [("etcd-0", False, str(exc))]
+
+    async def _compact_periodically(self) -> None:
+        """Forget store history older than one interval, as kube-apiserver compacts etcd:
+        each tick compacts to the revision the previous tick saw, so watchers always have
+        at least one interval of history to resume from."""
+        previous = 0
+        while True:
+            await asyncio.sleep(self.config.compaction_interval)
+            try:
+                if previous:
+                    await self.store.compact(previous)
+                previous = await self.store.current_revision()
+            except Exception:  # a failed compaction is retried next interval
+                log.exception("compaction failed")
 
     async def _expire_events(self) -> None:
         """Delete Events not updated for --event-ttl, as the TTL upstream attaches to

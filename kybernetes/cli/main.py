@@ -48,6 +48,8 @@ def add_apiserver_flags(parser: argparse.ArgumentParser) -> None:
                         help="memory: or sqlite:PATH (default sqlite:<data-dir>/state.db)")
     parser.add_argument("--anonymous-auth", default="false", choices=("true", "false"),
                         help="treat requests without credentials as system:anonymous")
+    parser.add_argument("--etcd-compaction-interval", default="5m",
+                        help="how often old revisions are removed from the store")
     parser.add_argument("--event-ttl", default="1h",
                         help="how long an Event is kept after its last update (e.g. 1h, 30m, 90s)")
     parser.add_argument("--tls-cert-file", type=Path, default=None,

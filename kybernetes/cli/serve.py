@@ -57,7 +57,8 @@ def prepare(args: argparse.Namespace) -> tuple[APIServerConfig, Path]:
         tls_key_file=args.tls_private_key_file or pki.path("apiserver.key"),
         client_ca_file=args.client_ca_file or pki.path("ca.crt"), advertise_address=advertise,
         anonymous_auth=args.anonymous_auth == "true", event_ttl=parse_duration(args.event_ttl),
-        internal_socket=data_dir / "apiserver.sock")
+        internal_socket=data_dir / "apiserver.sock",
+        compaction_interval=parse_duration(args.etcd_compaction_interval))
     return config, admin_path
 
 
