@@ -3,9 +3,21 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test bench clean
+.PHONY: install system-packages run test bench clean
 
-install: $(VENV)/.installed
+# Debian packages the cluster uses (etcd for the etcd backend and its tests), installed
+# when running as root and missing; elsewhere the tests that need them are skipped.
+DEBIAN_PACKAGES := etcd-server
+system-packages:
+	@if [ "$$(id -u)" = 0 ] && ! command -v etcd >/dev/null 2>&1; then \
+	  echo "installing Debian packages: $(DEBIAN_PACKAGES)"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEBIAN_PACKAGES) >/dev/null 2>&1 || \
+	  { apt-get update -q >/dev/null 2>&1 && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEBIAN_PACKAGES) >/dev/null; } || \
+	  echo "warning: could not install $(DEBIAN_PACKAGES)"; \
+	fi
+
+install: system-packages $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -203,10 +203,17 @@ class ResourceHandlers:
     async def read_body(self, request: web.Request) -> bytes:
         if request.content_length and request.content_length > codec.MAX_BODY:
             raise errors.too_large()
-        body = await request.content.read(codec.MAX_BODY + 1)
-        if len(body) > codec.MAX_BODY:
-            raise errors.too_large()
-        return body
+        chunks: list[bytes] = []
+        size = 0
+        while True:  # read() returns what has arrived so far: loop to the end
+            chunk = await request.content.read(codec.MAX_BODY + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > codec.MAX_BODY:
+                raise errors.too_large()
+        return b"".join(chunks)
 
     async def decode_object(self, request: web.Request, rt: ResourceType,
                             body: bytes | None = None) -> tuple[dict, list[str]]:

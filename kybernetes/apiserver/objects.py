@@ -212,8 +212,8 @@ class Objects:
                                                 current_rv=current_rv,
                                                 manage_fields=manage_fields)
                 return result, False
-            except RevisionMismatchError:
-                continue
+            except (RevisionMismatchError, KeyNotFoundError):
+                continue  # lost a race (or the object just went): read again
         raise errors.conflict(rt, name, errors.MODIFIED)
 
     async def _update_one(self, rt: ResourceType, key: str, old: dict, new: dict,

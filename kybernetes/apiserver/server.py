@@ -34,7 +34,10 @@ log = logging.getLogger("kybernetes.apiserver")
 
 @dataclass
 class APIServerConfig:
-    datastore: str = "sqlite:state.db"  # memory:, sqlite:PATH
+    datastore: str = "sqlite:state.db"  # memory:, sqlite:PATH, etcd:URL[,URL]
+    etcd_cafile: str | None = None
+    etcd_certfile: str | None = None
+    etcd_keyfile: str | None = None
     bind_address: str = "0.0.0.0"
     port: int = 6443
     service_cidr: str = "10.96.0.0/12"
@@ -54,7 +57,9 @@ class APIServer:
     def __init__(self, config: APIServerConfig, store: Store | None = None) -> None:
         self.config = config
         self.registry = builtin_registry()
-        self.store = store or open_store(config.datastore)
+        self.store = store or open_store(config.datastore, ca_file=config.etcd_cafile,
+                                         cert_file=config.etcd_certfile,
+                                         key_file=config.etcd_keyfile)
         self.ips = IPAllocator(config.service_cidr)
         self.ports = PortAllocator(config.node_port_range)
         self.service_allocation = ServiceAllocation(self.ips, self.ports)
@@ -186,6 +191,8 @@ class APIServer:
         return printer
 
     async def store_health(self) -> list[tuple[str, bool, str]]:
+        if hasattr(self.store, "member_health"):
+            return await self.store.member_health()
         try:
             await self.store.current_revision()
             return [("etcd-0", True, "ok")]

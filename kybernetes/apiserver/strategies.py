@@ -127,7 +127,9 @@ def prepare_for_update(rt: ResourceType, new: dict, old: dict, subresource: str)
         new["status"] = old.get("status", {})
     if tracks_generation(rt):
         generation = old_meta.get("generation", 1)
-        if spec_part(new) != spec_part(old):
+        annotations_count = (rt.group, rt.kind) == ("apps", "Deployment")  # as upstream
+        if spec_part(new) != spec_part(old) or (annotations_count and meta.get(
+                "annotations") != old_meta.get("annotations")):
             generation += 1
         # a deletion in progress also bumps generation, as upstream
         if meta.get("deletionTimestamp") and not old_meta.get("deletionTimestamp"):

@@ -21,8 +21,7 @@ REMOVED_FLAGS = {
 }
 
 
-class UsageError(Exception):
-    pass
+from kybernetes.cli.errors import UsageError  # noqa: E402  (re-exported for the components)
 
 
 def default_data_dir() -> Path:
@@ -45,7 +44,13 @@ def add_apiserver_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tls-san", action="append", default=[],
                         help="extra name or IP for the serving certificate (repeatable)")
     parser.add_argument("--datastore", default="",
-                        help="memory: or sqlite:PATH (default sqlite:<data-dir>/state.db)")
+                        help="sqlite (default, <data-dir>/state.db), sqlite:PATH, memory:, "
+                             "or etcd (with --etcd-servers) / etcd:URL[,URL]")
+    parser.add_argument("--etcd-servers", default="",
+                        help="etcd client URLs, comma separated (implies --datastore etcd)")
+    parser.add_argument("--etcd-cafile", default=None)
+    parser.add_argument("--etcd-certfile", default=None)
+    parser.add_argument("--etcd-keyfile", default=None)
     parser.add_argument("--anonymous-auth", default="false", choices=("true", "false"),
                         help="treat requests without credentials as system:anonymous")
     parser.add_argument("--etcd-compaction-interval", default="5m",
@@ -115,10 +120,22 @@ def build_parser() -> argparse.ArgumentParser:
     add_apiserver_flags(server)
     add_controller_manager_flags(server, standalone=False)
     server.add_argument("--cluster-cidr", default="10.244.0.0/16")
+    server.add_argument("--runtime", default=None, choices=("fake", "runc", "process"),
+                        help="run pods on this machine as a node; today only `fake` (a simulated "
+                             "node, no containers); without it the server registers no node")
     apiserver = commands.add_parser("apiserver", help="run the API server alone")
     add_apiserver_flags(apiserver)
     cm = commands.add_parser("controller-manager", help="run the controllers alone")
     add_controller_manager_flags(cm)
+    scheduler = commands.add_parser("scheduler", help="run the scheduler alone")
+    from kybernetes.cli.scheduler import add_scheduler_flags
+    add_scheduler_flags(scheduler)
+    agent = commands.add_parser("agent", help="run the kubelet: join a cluster as a node")
+    from kybernetes.kubelet.flags import add_agent_flags
+    add_agent_flags(agent)
+    simulate = commands.add_parser("simulate", help="simulate many nodes (fake runtime) against $KUBECONFIG")
+    from kybernetes.kubelet.flags import add_simulate_flags
+    add_simulate_flags(simulate)
     kubectl = commands.add_parser("kubectl", help="run kubectl against the local cluster",
                                   add_help=False)
     kubectl.add_argument("args", nargs=argparse.REMAINDER)
@@ -138,6 +155,12 @@ def main(argv: list[str] | None = None) -> int:
             return run_server(args, components=args.command == "server")
         if args.command == "controller-manager":
             return run_async(args, "kybernetes.cli.components", "controller_manager_main")
+        if args.command == "scheduler":
+            return run_async(args, "kybernetes.cli.scheduler", "scheduler_main")
+        if args.command == "agent":
+            return run_async(args, "kybernetes.kubelet.kubelet", "agent_main")
+        if args.command == "simulate":
+            return run_async(args, "kybernetes.kubelet.simulate", "simulate_main")
         if args.command == "version":
             from kybernetes import KUBERNETES_VERSION, __version__
             print(f"kybernetes {__version__} (Kubernetes {KUBERNETES_VERSION} API)")

@@ -23,6 +23,23 @@ def _advertise_address(requested: str, bind: str) -> str:
     return addresses[0] if addresses else "127.0.0.1"
 
 
+def datastore_spec(args: argparse.Namespace, data_dir: Path) -> str:
+    """--datastore and --etcd-servers as one open_store() spec."""
+    from kybernetes.cli.main import UsageError
+    choice = args.datastore
+    if choice in ("", "sqlite"):
+        if args.etcd_servers and not choice:
+            return f"etcd:{args.etcd_servers}"
+        return f"sqlite:{data_dir / 'state.db'}"
+    if choice == "etcd":
+        if not args.etcd_servers:
+            raise UsageError("--datastore etcd needs --etcd-servers URL[,URL...]")
+        return f"etcd:{args.etcd_servers}"
+    if choice.split(":", 1)[0] in ("sqlite", "memory", "etcd") and ":" in choice:
+        return choice
+    raise UsageError(f"--datastore: {choice!r} is not one of sqlite, sqlite:PATH, memory:, etcd, etcd:URL")
+
+
 def prepare(args: argparse.Namespace) -> tuple[APIServerConfig, Path]:
     """Make the data dir, the PKI and the admin kubeconfig; return the server config."""
     from kybernetes.cli.main import UsageError, default_data_dir, parse_duration
@@ -42,7 +59,7 @@ def prepare(args: argparse.Namespace) -> tuple[APIServerConfig, Path]:
     admin_path = data_dir / "admin.kubeconfig"
     kubeconfig.write_kubeconfig(admin_path, kubeconfig.kubeconfig_yaml(
         server_url, pki.ca.cert_pem, client=pki.admin))
-    datastore = args.datastore or f"sqlite:{data_dir / 'state.db'}"
+    datastore = datastore_spec(args, data_dir)
     if bool(args.tls_cert_file) != bool(args.tls_private_key_file):
         raise UsageError("--tls-cert-file and --tls-private-key-file go together")
     for flag, path in (("--tls-cert-file", args.tls_cert_file),
@@ -51,7 +68,8 @@ def prepare(args: argparse.Namespace) -> tuple[APIServerConfig, Path]:
         if path is not None and not path.is_file():
             raise UsageError(f"{flag}: {path} does not exist")
     config = APIServerConfig(
-        datastore=datastore, bind_address=args.bind_address, port=args.port,
+        datastore=datastore, etcd_cafile=args.etcd_cafile, etcd_certfile=args.etcd_certfile,
+        etcd_keyfile=args.etcd_keyfile, bind_address=args.bind_address, port=args.port,
         service_cidr=args.service_cidr, node_port_range=args.node_port_range,
         tls_cert_file=args.tls_cert_file or pki.path("apiserver.crt"),
         tls_key_file=args.tls_private_key_file or pki.path("apiserver.key"),
@@ -101,7 +119,32 @@ async def start_components(args: argparse.Namespace, config: APIServerConfig) ->
     args.service_cidr = config.service_cidr
     manager = ControllerManager(cm_client, controller_options(args, data_dir=Path(
         str(config.internal_socket)).parent), args.controllers, leader_elect=True)
-    return [asyncio.create_task(manager.run(), name="controller-manager")]
+    tasks = [asyncio.create_task(manager.run(), name="controller-manager")]
+    from kybernetes.scheduler.scheduler import Scheduler
+    scheduler_client = Client.in_process(config.internal_socket, "system:kube-scheduler",
+                                         user_agent="kube-scheduler")
+    _clients.append(scheduler_client)
+    tasks.append(asyncio.create_task(Scheduler(scheduler_client).run(), name="scheduler"))
+    # The server's own node: `--runtime fake` makes it a simulated one; without --runtime
+    # no node is registered (the runc runtime comes with the kubelet issue).
+    if getattr(args, "runtime", None):
+        from kybernetes.cli.main import UsageError
+        from kybernetes.kubelet.kubelet import local_kubelet, local_node_name
+        from kybernetes.kubelet.runtimes import RuntimeNotAvailable
+        node = local_node_name()
+        kubelet_client = Client.in_process(config.internal_socket, f"system:node:{node}",
+                                           user_agent="kubelet")
+        _clients.append(kubelet_client)
+        try:
+            kubelet = local_kubelet(kubelet_client, args.runtime, node_name=node,
+                                    node_ip=config.advertise_address, data_dir=str(Path(
+                                        str(config.internal_socket)).parent))
+        except RuntimeNotAvailable as exc:
+            for task in tasks:
+                task.cancel()
+            raise UsageError(str(exc)) from None
+        tasks.append(asyncio.create_task(kubelet.run(), name="kubelet"))
+    return tasks
 
 
 __all__ = ["prepare", "serve_forever", "os"]

@@ -77,12 +77,13 @@ PATCH_CONTENT_TYPES = {
 
 
 class Client:
-    """An asyncio API client. Create it inside a running event loop; `close()` when done."""
+    """An asyncio API client. Create it inside a running event loop; `close()` when done.
+    Connections are unlimited by default: every informer holds one for its watch."""
 
     def __init__(self, base_url: str, *, ssl_context: ssl.SSLContext | bool | None = None,
                  unix_socket: str | None = None, token: str | None = None,
                  user_agent: str = "kybernetes", field_manager: str = "",
-                 max_connections: int = 32, component: str = "") -> None:
+                 max_connections: int = 0, component: str = "") -> None:
         if unix_socket:
             connector: aiohttp.BaseConnector = aiohttp.UnixConnector(
                 path=unix_socket, limit=max_connections)

@@ -13,14 +13,24 @@ from kybernetes.storage.interface import (
     CompactedError, KeyExistsError, KeyNotFoundError, RevisionMismatchError, StorageError,
 )
 from kybernetes.storage.memory import MemoryStore
+from kybernetes.storage.etcd import EtcdStore
 from kybernetes.storage.sqlite import SqliteStore
+from tests.support.etcd import EtcdMember, etcd_available
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "etcd"])
 def make_store(request, tmp_path):
+    if request.param == "etcd":
+        if not etcd_available():
+            pytest.skip("etcd is not installed (make install installs it as root)")
+        member = EtcdMember(tmp_path / "etcd").start()
+        request.addfinalizer(member.stop)
+
     def make():
         if request.param == "memory":
             return MemoryStore()
+        if request.param == "etcd":
+            return EtcdStore([member.url])
         return SqliteStore(str(tmp_path / "state.db"))
     return make
 
@@ -41,17 +51,20 @@ async def take(watch, count):
 
 def test_create_get_and_revisions(make_store):
     async def scenario(store):
-        assert await store.current_revision() == 0
+        # a fresh store is at revision 0 (etcd: 1); every write takes the next one
+        base = await store.current_revision()
+        assert base in (0, 1)
         assert await store.get("/a/x") is None
         first = await store.create("/a/x", b"one")
         second = await store.create("/a/y", b"two")
-        assert (first, second) == (1, 2)
+        assert (first, second) == (base + 1, base + 2)
         kv = await store.get("/a/x")
-        assert (kv.key, kv.value, kv.create_revision, kv.mod_revision) == ("/a/x", b"one", 1, 1)
-        assert await store.current_revision() == 2
+        assert (kv.key, kv.value, kv.create_revision, kv.mod_revision) == (
+            "/a/x", b"one", base + 1, base + 1)
+        assert await store.current_revision() == base + 2
         with pytest.raises(KeyExistsError):
             await store.create("/a/x", b"again")
-        assert await store.current_revision() == 2  # a failed write takes no revision
+        assert await store.current_revision() == base + 2  # a failed write takes no revision
     run(make_store, scenario)
 
 
@@ -91,12 +104,13 @@ def test_delete_and_recreate(make_store):
 
 def test_range_limit_start_after_and_count(make_store):
     async def scenario(store):
+        base = await store.current_revision()
         for key in ["/r/pods/ns1/b", "/r/pods/ns1/a", "/r/pods/ns2/c", "/r/podsx/z", "/r/q"]:
             await store.create(key, key.encode())
         await store.delete("/r/pods/ns2/c")
         items, revision = await store.range("/r/pods/")
         assert [kv.key for kv in items] == ["/r/pods/ns1/a", "/r/pods/ns1/b"]
-        assert revision == 6
+        assert revision == base + 6
         assert items[0].value == b"/r/pods/ns1/a"
         items, _ = await store.range("/r/", limit=2)
         assert [kv.key for kv in items] == ["/r/pods/ns1/a", "/r/pods/ns1/b"]
@@ -147,12 +161,13 @@ def test_watch_has_no_gaps_or_duplicates_under_concurrent_writes(make_store):
             for i in range(30):
                 await store.create(f"/g/{number}/{i}", b"x")
 
+        base = await store.current_revision()
         writers = [asyncio.create_task(writer(n)) for n in range(4)]
         await asyncio.sleep(0)
         await store.create("/g/start", b"")
         # Start watches at several points while the writers run.
         watches = []
-        for start in (1, 5, 20):
+        for start in (base + 1, base + 5, base + 20):
             watches.append((start, store.watch("/g/", start)))
             await asyncio.sleep(0)
         await asyncio.gather(*writers)
@@ -224,8 +239,9 @@ def test_concurrent_compare_and_swap(make_store):
 
 def test_many_concurrent_creates_get_distinct_revisions(make_store):
     async def scenario(store):
+        base = await store.current_revision()
         revisions = await asyncio.gather(*(store.create(f"/many/{i}", b"v") for i in range(300)))
-        assert sorted(revisions) == list(range(1, 301))
+        assert sorted(revisions) == list(range(base + 1, base + 301))
         assert await store.count("/many/") == 300
     run(make_store, scenario)
 

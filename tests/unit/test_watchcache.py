@@ -9,7 +9,9 @@ import orjson
 import pytest
 
 from kybernetes.storage.memory import MemoryStore
+from kybernetes.storage.etcd import EtcdStore
 from kybernetes.storage.sqlite import SqliteStore
+from tests.support.etcd import EtcdMember, etcd_available
 from kybernetes.storage.watchcache import TooOldError, WatchCache
 
 PODS = "/registry/pods/"
@@ -26,9 +28,17 @@ def by_node(obj):
     return [obj["spec"].get("nodeName", "")]
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "etcd"])
 def make_store(request, tmp_path):
+    if request.param == "etcd":
+        if not etcd_available():
+            pytest.skip("etcd is not installed (make install installs it as root)")
+        member = EtcdMember(tmp_path / "etcd").start()
+        request.addfinalizer(member.stop)
+
     def make():
+        if request.param == "etcd":
+            return EtcdStore([member.url])
         return MemoryStore() if request.param == "memory" else SqliteStore(str(tmp_path / "db"))
     return make
 
@@ -53,13 +63,13 @@ async def events(watcher, count):
 def test_start_lists_existing_objects(make_store):
     async def scenario(store, cache):
         first = await store.create(PODS + "default/a", pod("a"))
-        await store.create("/registry/nodes/n1", b"{}")
+        second = await store.create("/registry/nodes/n1", b"{}")
         await cache.start()
         cached = cache.get(PODS + "default/a")
         assert (cached.namespace, cached.name, cached.revision) == ("default", "a", first)
         assert cached.obj["metadata"]["resourceVersion"] == str(first)
         assert orjson.loads(cached.raw) == cached.obj
-        assert cache.revision == 2
+        assert cache.revision == second
         assert cache.get("/registry/nodes/n1") is None
     run(make_store, scenario)
 
@@ -95,13 +105,13 @@ def test_list_by_namespace_index_and_predicate(make_store):
 
 def test_watch_from_zero_sends_current_objects_then_changes(make_store):
     async def scenario(store, cache):
-        await store.create(PODS + "ns/b", pod("b", "ns"))
-        await store.create(PODS + "ns/a", pod("a", "ns"))
+        b = await store.create(PODS + "ns/b", pod("b", "ns"))
+        a = await store.create(PODS + "ns/a", pod("a", "ns"))
         await cache.start()
         async with cache.watch(0) as watcher:
             created = await store.create(PODS + "ns/c", pod("c", "ns"))
             assert await events(watcher, 3) == [
-                ("ADDED", "a", 2), ("ADDED", "b", 1), ("ADDED", "c", created)]
+                ("ADDED", "a", a), ("ADDED", "b", b), ("ADDED", "c", created)]
         assert watcher.closed
     run(make_store, scenario)
 
@@ -129,14 +139,15 @@ def test_watch_from_revision_replays_history(make_store):
 def test_watch_too_old_for_history(make_store):
     async def scenario(store, cache):
         await cache.start()
+        base = await store.current_revision()  # 0, or 1 on a fresh etcd
         for i in range(6):
             await store.create(PODS + f"ns/p{i}", pod(f"p{i}", "ns"))
-        await cache.wait_fresh(6)
+        await cache.wait_fresh(base + 6)
         with pytest.raises(TooOldError) as error:
-            cache.watch(1)
-        assert error.value.requested == 1 and error.value.oldest == 3
-        assert "too old resource version: 1 (3)" in str(error.value)
-        watcher = cache.watch(3)
+            cache.watch(base + 1)
+        assert error.value.requested == base + 1 and error.value.oldest == base + 3
+        assert f"too old resource version: {base + 1} ({base + 3})" in str(error.value)
+        watcher = cache.watch(base + 3)
         assert [name for _, name, _ in await events(watcher, 3)] == ["p3", "p4", "p5"]
         watcher.close()
     run(make_store, scenario, history_size=3)
@@ -195,9 +206,10 @@ def test_slow_watcher_is_dropped_without_blocking_others(make_store):
 def test_bookmark_revision_and_freshness_follow_other_prefixes(make_store):
     async def scenario(store, cache):
         await cache.start()
+        before = cache.revision
         watcher = cache.watch(0)
         await store.create(PODS + "ns/a", pod("a", "ns"))
-        assert watcher.bookmark_revision == 0  # the event is not read yet
+        assert watcher.bookmark_revision == before  # the event is not read yet
         assert (await watcher.next(timeout=0.5)).obj.name == "a"
         other = await store.create("/registry/nodes/n1", b"{}")
         await cache.wait_fresh(other)  # must not hang: nothing under our prefix changed

@@ -277,6 +277,11 @@ def validate_pvc(obj: dict, old: dict | None) -> list[Cause]:
         if not old_spec.get("volumeName"):
             old_spec.pop("volumeName", None)
             new_spec.pop("volumeName", None)
+        if not old_spec.get("storageClassName"):
+            # 1.28+: a class may be set once on a claim that has none (a default class
+            # created later is applied to waiting claims)
+            old_spec.pop("storageClassName", None)
+            new_spec.pop("storageClassName", None)
         if new_spec != old_spec:
             causes.append(forbidden("spec", "spec is immutable after creation except "
                                     "resources.requests and volumeAttributesClassName for bound "

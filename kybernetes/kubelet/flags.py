@@ -1,0 +1,41 @@
+# Copyright 2026 The kybernetes Authors. Licensed under the Apache License, Version 2.0.
+"""Flags of `kybernetes agent` and `kybernetes simulate` (kept free of heavy imports so
+building the command line stays fast)."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def add_agent_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--kubeconfig", type=Path, required=True, help="the kubelet's kubeconfig")
+    parser.add_argument("--server", default="", help="API server URL (overrides the kubeconfig's)")
+    parser.add_argument("--runtime", "--container-runtime", dest="runtime", default=None,
+                        choices=("fake", "runc", "process"),
+                        help="how pods run; today only `fake` (no containers)")
+    parser.add_argument("--hostname-override", default="", help="node name (default: the host name)")
+    parser.add_argument("--node-ip", default="", help="the node's InternalIP (default: first host address)")
+    parser.add_argument("--node-labels", default="", help="labels to register with, k=v,k2=v2")
+    parser.add_argument("--register-with-taints", default="",
+                        help="taints to register with, key=value:Effect,...")
+    parser.add_argument("--max-pods", type=int, default=110)
+    parser.add_argument("--pod-cidr", default="", help="the node's pod CIDR when no controller assigns one")
+    parser.add_argument("-v", "--v", dest="verbosity", type=int, default=0)
+
+
+def add_simulate_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--nodes", type=int, required=True, help="how many nodes to simulate")
+    parser.add_argument("--kubeconfig", type=Path, default=None, help="default: $KUBECONFIG")
+    parser.add_argument("--cpu", default="8", help="each node's cpu capacity")
+    parser.add_argument("--memory", default="32Gi", help="each node's memory capacity")
+    parser.add_argument("--pods", default="110", help="each node's pod capacity")
+    parser.add_argument("--ephemeral-storage", default="100Gi")
+    parser.add_argument("--name-prefix", default="sim")
+    parser.add_argument("--node-labels", default="", help="extra labels, k=v,k2=v2")
+    parser.add_argument("--run-seconds", type=float, default=1.0,
+                        help="how long containers of finishing pods (restartPolicy Never/OnFailure) run")
+    parser.add_argument("--workers", type=int, default=16, help="pod sync workers shared by all nodes")
+    parser.add_argument("--delete-nodes-on-exit", action="store_true",
+                        help="delete the simulated Nodes when stopped")
+    parser.add_argument("-v", "--v", dest="verbosity", type=int, default=0)
+

@@ -1,0 +1,307 @@
+# Copyright 2026 The kybernetes Authors. Licensed under the Apache License, Version 2.0.
+"""The kubelet: registers its Node, keeps its Lease and status, and runs the pods bound
+to it through a runtime.
+
+`Kubelet.run()` runs one node alone with its own pod watch (`kybernetes agent`, the
+server's own node). `kybernetes.kubelet.simulate` runs thousands of them on one shared
+watch and one shared timer heap; both drive the same `sync_pod`.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from kybernetes.apiserver.errors import ApiError
+from kybernetes.client.events import EventRecorder
+from kybernetes.client.rest import Client, resource
+from kybernetes.client.workqueue import WorkQueue
+from kybernetes.kubelet import lease as leases
+from kybernetes.kubelet.node import (STATUS_CHECK_INTERVAL, STATUS_REPORT_INTERVAL, NodeConfig,
+                                     build_node, node_conditions)
+from kybernetes.kubelet.pods import (PODS, TERMINAL_PHASES, PodDispatcher, admit, build_pod_status,
+                                     pod_requests, rejected_status, resource_list, status_patch)
+from kybernetes.kubelet.runtimes import Runtime
+
+log = logging.getLogger("kybernetes.kubelet")
+NODES = resource("nodes")
+
+
+class Kubelet:
+    def __init__(self, client: Client, config: NodeConfig, runtime: Runtime, *,
+                 recorder: EventRecorder | None = None, clock=time.time) -> None:
+        self.client = client
+        self.config = config
+        self.node_name = config.name
+        self.runtime = runtime
+        self.recorder = recorder
+        self.clock = clock
+        self.node_uid = ""
+        self.labels: dict[str, str] = {}
+        self.allocatable: dict[str, int] = {}
+        self.conditions: list[dict] = []
+        self.last_status_post = 0.0
+        self.queue: WorkQueue | None = None  # set by the dispatcher that feeds this kubelet
+        self.pod_uids: dict[str, str] = {}  # pod key -> uid of the pod the runtime has
+        self.admitted: dict[str, dict[str, int]] = {}  # uid -> requests, for admission
+        self.finished: set[str] = set()  # uids whose terminal status is posted
+        self._stopped = asyncio.Event()
+
+    @property
+    def host_ips(self) -> list[str]:
+        return [self.config.internal_ip] if self.config.internal_ip else []
+
+    # ---------------------------------------------------------------- node and lease
+    def _learn_node(self, node: dict) -> None:
+        self.node_uid = node["metadata"]["uid"]
+        self.labels = node["metadata"].get("labels") or {}
+        status = node.get("status") or {}
+        self.allocatable = resource_list(status.get("allocatable"))
+        self.conditions = status.get("conditions") or []
+        self.runtime.configure_node(node)
+
+    async def register(self) -> None:
+        """Create the Node (or take over the existing one) and its Lease."""
+        now = self.clock()
+        body = build_node(self.config, now)
+        try:
+            node = await self.client.create(NODES, body)
+        except ApiError as exc:
+            if exc.code != 409:
+                raise
+            # registered before (a restart): bring its status and labels up to date
+            await self.client.patch(NODES, self.node_name, {"metadata": {
+                "labels": body["metadata"]["labels"]}})
+            node = await self.client.patch(NODES, self.node_name, {"status": body["status"]},
+                                           subresource="status")
+        self._learn_node(node)
+        self.last_status_post = now
+        await self.ensure_lease()
+
+    async def ensure_lease(self) -> None:
+        body = leases.lease_body(self.node_name, self.node_uid, self.clock())
+        try:
+            await self.client.create(leases.LEASES, body, leases.LEASE_NAMESPACE)
+        except ApiError as exc:
+            if exc.code != 409:
+                raise
+            await self.client.patch(leases.LEASES, self.node_name, {
+                "metadata": {"ownerReferences": body["metadata"]["ownerReferences"]},
+                "spec": body["spec"]}, leases.LEASE_NAMESPACE)
+
+    async def renew_lease(self) -> None:
+        try:
+            await self.client.patch(leases.LEASES, self.node_name,
+                                    leases.renew_patch(self.clock()), leases.LEASE_NAMESPACE)
+        except ApiError as exc:
+            if exc.code != 404:
+                raise
+            await self.ensure_lease()
+
+    async def check_node_status(self) -> None:
+        """Post the conditions when 5 minutes have passed (nothing else changes on a
+        node whose runtime needs no resources)."""
+        now = self.clock()
+        if now - self.last_status_post < STATUS_REPORT_INTERVAL:
+            return
+        conditions = node_conditions(now, self.conditions)
+        node = await self.client.patch(NODES, self.node_name, {"status": {"conditions": conditions}},
+                                       subresource="status")
+        self.last_status_post = now
+        self._learn_node(node)
+
+    # ---------------------------------------------------------------- pods
+    async def sync_pod(self, key: str, pod: dict) -> None:
+        """Bring one pod's runtime state and API status to what its spec asks."""
+        meta, status = pod["metadata"], pod.get("status") or {}
+        uid = meta["uid"]
+        known = self.pod_uids.get(key)
+        if known is not None and known != uid:  # deleted and made again under the same name
+            await self.forget_pod(key)
+        self.pod_uids[key] = uid
+        if meta.get("deletionTimestamp"):
+            await self._terminate(key, pod)
+            return
+        if uid in self.finished:
+            return
+        if status.get("phase") in TERMINAL_PHASES:
+            self._finish(uid)
+            await self.runtime.stop_pod(pod, 0)
+            return
+        if uid not in self.admitted:
+            if not status.get("startTime"):
+                rejection = admit(pod, self.allocatable, list(self.admitted.values()), self.labels)
+                if rejection is not None:
+                    self._finish(uid)
+                    await self._post_status(pod, rejected_status(pod, *rejection))
+                    if self.recorder is not None:
+                        self.recorder.event(pod, "Warning", rejection[0], rejection[1])
+                    return
+            self.admitted[uid] = pod_requests(pod)
+        await self.runtime.start_pod(pod)
+        runtime_status = await self.runtime.pod_status(pod)
+        if runtime_status is None:
+            return
+        if runtime_status.sandbox_error and self.recorder is not None:
+            self.recorder.event(pod, "Warning", "FailedCreatePodSandBox", runtime_status.sandbox_error)
+        new_status = build_pod_status(pod, runtime_status, self.host_ips, self.clock())
+        await self._post_status(pod, new_status)
+        if new_status["phase"] in TERMINAL_PHASES:
+            self._finish(uid)
+            await self.runtime.stop_pod(pod, 0)
+        elif runtime_status.next_change is not None and self.queue is not None:
+            self.queue.add_after(key, runtime_status.next_change + 0.01)
+
+    async def _terminate(self, key: str, pod: dict) -> None:
+        """Graceful deletion: stop the containers within the grace period, post their final
+        state, then delete the pod for good (grace 0, this uid only), as upstream does."""
+        meta = pod["metadata"]
+        uid = meta["uid"]
+        grace = meta.get("deletionGracePeriodSeconds")
+        if grace is None:
+            grace = (pod.get("spec") or {}).get("terminationGracePeriodSeconds", 30)
+        runtime_status = await self.runtime.pod_status(pod)
+        if runtime_status is not None and uid not in self.finished:
+            await self.runtime.stop_pod(pod, grace)
+            runtime_status = await self.runtime.pod_status(pod)
+            if runtime_status is not None:
+                final = build_pod_status(pod, runtime_status, self.host_ips, self.clock(), stopping=True)
+                try:
+                    await self._post_status(pod, final)
+                except ApiError as exc:
+                    if exc.code != 404:
+                        raise
+        self._finish(uid)
+        try:
+            await self.client.delete(PODS, meta["name"], meta.get("namespace"), grace_period=0, uid=uid)
+        except ApiError as exc:
+            if exc.code not in (404, 409):  # gone already, or a newer pod under the name
+                raise
+
+    def _finish(self, uid: str) -> None:
+        self.admitted.pop(uid, None)
+        self.finished.add(uid)
+
+    async def _post_status(self, pod: dict, new_status: dict) -> None:
+        patch = status_patch(pod, new_status)
+        if patch is None:
+            return
+        meta = pod["metadata"]
+        await self.client.patch(PODS, meta["name"], patch, meta.get("namespace"), subresource="status")
+
+    async def forget_pod(self, key: str) -> None:
+        """The pod left the API: release what the runtime holds for it."""
+        uid = self.pod_uids.pop(key, None)
+        if uid is None:
+            return
+        self.admitted.pop(uid, None)
+        self.finished.discard(uid)
+        await self.runtime.cleanup(uid)
+
+    # ---------------------------------------------------------------- running alone
+    async def run(self, workers: int = 4) -> None:
+        """Register, then run this node's pods, lease and status until cancelled."""
+        from kybernetes.kubelet.lease import PeriodicScheduler
+        await self._register_with_retry()
+        dispatcher = PodDispatcher(self.client, f"spec.nodeName={self.node_name}", workers=workers)
+        dispatcher.add(self)
+        scheduler = PeriodicScheduler(concurrency=2)
+        scheduler.every(leases.RENEW_INTERVAL, self.renew_lease)
+        scheduler.every(STATUS_CHECK_INTERVAL, self.check_node_status)
+        log.info("node %s registered (runtime %s)", self.node_name, self.runtime.runtime_version)
+        tasks = [asyncio.create_task(dispatcher.run(), name=f"kubelet-pods-{self.node_name}"),
+                 asyncio.create_task(scheduler.run(), name=f"kubelet-heartbeat-{self.node_name}")]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await self.runtime.close()
+
+    async def _register_with_retry(self) -> None:
+        delay = 0.2
+        while True:
+            try:
+                await self.register()
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the server may still be starting
+                log.warning("registering node %s: %s", self.node_name, exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 7.0)
+
+
+# ---------------------------------------------------------------- this machine as a node
+def local_node_name(override: str = "") -> str:
+    import socket
+    return (override or socket.gethostname()).lower()
+
+
+def local_kubelet(client: Client, runtime_name: str, *, node_name: str = "", node_ip: str = "",
+                  labels: dict[str, str] | None = None, taints: list[dict] | None = None,
+                  max_pods: int = 110, pod_cidr: str = "", data_dir: str = "/") -> Kubelet:
+    """A kubelet for this machine: its capacity, its addresses; raises
+    RuntimeNotAvailable for a runtime not written yet."""
+    import zlib
+    from kybernetes.kubelet.node import machine_allocatable, machine_capacity
+    from kybernetes.kubelet.runtimes import make_runtime
+    from kybernetes.kubelet.runtimes.fake import fallback_pod_cidr
+    name = local_node_name(node_name)
+    options = {}
+    if runtime_name == "fake":  # a /24 of 10.244.0.0/16 picked by name until one is assigned
+        options["fallback_cidr"] = pod_cidr or fallback_pod_cidr(zlib.crc32(name.encode()) % 256)
+    runtime = make_runtime(runtime_name, **options)
+    if not node_ip:
+        from kybernetes.pki.certs import host_addresses
+        addresses = [a for a in host_addresses() if ":" not in a]
+        node_ip = addresses[0] if addresses else "127.0.0.1"
+    capacity = machine_capacity(data_dir)
+    capacity["pods"] = str(max_pods)
+    config = NodeConfig(name=name, capacity=capacity, allocatable=machine_allocatable(capacity),
+                        labels=labels or {}, taints=taints or [], internal_ip=node_ip,
+                        runtime_version=runtime.runtime_version, pod_cidr=pod_cidr)
+    return Kubelet(client, config, runtime, recorder=EventRecorder(client, "kubelet", host=name))
+
+
+def usage_error(message: str) -> int:
+    """A one-line error and exit status 2 (raised UsageError would not be recognised when
+    the CLI runs as `python -m kybernetes.cli.main`, a second copy of that module)."""
+    import sys
+    print(f"kybernetes: error: {message}", file=sys.stderr)
+    return 2
+
+
+async def agent_main(args) -> int:
+    """`kybernetes agent`: this machine joins the cluster as a node."""
+    from kybernetes.cli.components import until_signalled
+    from kybernetes.kubelet.node import parse_labels, parse_taints
+    from kybernetes.kubelet.runtimes import RuntimeNotAvailable
+    if args.runtime != "fake":
+        return usage_error(f"the {args.runtime or 'runc'} runtime is not available yet; "
+                           f"use --runtime fake")
+    try:
+        labels = parse_labels(args.node_labels)
+        taints = parse_taints(args.register_with_taints)
+    except ValueError as exc:
+        return usage_error(str(exc))
+    if not args.kubeconfig.is_file():
+        return usage_error(f"--kubeconfig: {args.kubeconfig} does not exist")
+    client = Client.from_kubeconfig(args.kubeconfig, user_agent="kubelet")
+    if args.server:
+        client.base_url = args.server.rstrip("/")
+    try:
+        try:
+            kubelet = local_kubelet(client, args.runtime, node_name=args.hostname_override,
+                                    node_ip=args.node_ip, labels=labels, taints=taints,
+                                    max_pods=args.max_pods, pod_cidr=args.pod_cidr)
+        except RuntimeNotAvailable as exc:
+            return usage_error(str(exc))
+        task = asyncio.create_task(kubelet.run(), name="kubelet")
+        await until_signalled(task)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    finally:
+        await client.close()
+    return 0
