@@ -160,32 +160,73 @@ class Subresources:
         eviction = codec.decode_body(body, request.headers.get("Content-Type", "")) if body.strip() else {}
         if not isinstance(eviction, dict):
             raise errors.bad_request("the body must be an Eviction object")
+        named = (eviction.get("metadata") or {}).get("name")
+        if named and named != info.name:
+            raise errors.bad_request("name in URL does not match name in Eviction object")
         options = dict(eviction.get("deleteOptions") or {})
         pod = await self.objects.get(rt, info.namespace, info.name)
         phase = (pod.get("status") or {}).get("phase")
         if phase not in ("Succeeded", "Failed", "Pending") and not pod["metadata"].get("deletionTimestamp"):
-            await self._check_disruption_budgets(pod)
+            await self._take_disruption(pod)
+            options.setdefault("preconditions", {})["resourceVersion"] = pod["metadata"]["resourceVersion"]
         await self.objects.delete(rt, info.namespace, info.name, options, user=request.get("user"))
         return json_response(errors.success_status(code=201), 201)
 
-    async def _check_disruption_budgets(self, pod: dict) -> None:
+    async def _take_disruption(self, pod: dict) -> None:
+        """As upstream's eviction: the pod's one PodDisruptionBudget must allow a
+        disruption, which this eviction takes (status.disruptionsAllowed - 1 and the pod in
+        disruptedPods) with compare-and-swap before the pod is deleted."""
         pdb_rt = self.server.registry.by_kind("policy", "v1", "PodDisruptionBudget")
-        items, _, _, _ = await self.objects.list(pdb_rt, pod["metadata"]["namespace"])
+        namespace = pod["metadata"]["namespace"]
+        items, _, _, _ = await self.objects.list(pdb_rt, namespace)
         labels = pod["metadata"].get("labels") or {}
+        matching = []
         for item in items:
-            pdb = item.obj
-            selector = selectors.selector_from_label_selector_object((pdb.get("spec") or {}).get("selector"))
-            if (pdb.get("spec") or {}).get("selector") is None or not selector.matches(labels):
+            selector = (item.obj.get("spec") or {}).get("selector")
+            if not selector:  # a nil or empty selector selects nothing here, as upstream
                 continue
-            status = pdb.get("status") or {}
-            if status.get("disruptionsAllowed", 0) <= 0:
+            if selectors.selector_from_label_selector_object(selector).matches(labels):
+                matching.append(item.obj)
+        if not matching:
+            return
+        if len(matching) > 1:
+            raise errors.internal("This pod has more than one PodDisruptionBudget, which the "
+                                  "eviction subresource does not support.")
+        name = matching[0]["metadata"]["name"]
+        pod_name = pod["metadata"]["name"]
+        ready = any(c.get("type") == "Ready" and c.get("status") == "True"
+                    for c in (pod.get("status") or {}).get("conditions") or [])
+
+        def take(current: dict | None) -> dict:
+            if current is None:
+                raise errors.not_found(pdb_rt, name)
+            status = current.setdefault("status", {})
+            if status.get("observedGeneration", 0) < current["metadata"].get("generation", 1):
+                raise errors.ApiError(
+                    429, "TooManyRequests", "Cannot evict pod as it would violate the pod's "
+                    "disruption budget.", retry_after=10,
+                    causes=[{"reason": "DisruptionBudget", "message":
+                             f"The disruption budget {name} is still being processed by the server."}])
+            allowed = status.get("disruptionsAllowed", 0)
+            if allowed < 0:
+                raise errors.forbidden("pdb disruptions allowed is negative")
+            if len(status.get("disruptedPods") or {}) > 2000:
+                raise errors.forbidden("DisruptedPods map too big - too many evictions not confirmed by PDB controller")
+            if not ready and status.get("currentHealthy", 0) >= status.get("desiredHealthy", 0) > 0:
+                return current  # an unhealthy pod may go without using the budget
+            if allowed <= 0:
                 raise errors.ApiError(
                     429, "TooManyRequests",
                     "Cannot evict pod as it would violate the pod's disruption budget.",
                     causes=[{"reason": "DisruptionBudget", "message":
-                             f"The disruption budget {pdb['metadata']['name']} needs "
+                             f"The disruption budget {name} needs "
                              f"{status.get('desiredHealthy', 0)} healthy pods and has "
                              f"{status.get('currentHealthy', 0)} currently"}])
+            status["disruptionsAllowed"] = allowed - 1
+            status.setdefault("disruptedPods", {})[pod_name] = now_rfc3339()
+            return current
+        await self.objects.update(pdb_rt, namespace, name, take, manager="kube-apiserver",
+                                  subresource="status")
 
 
 def build_scale(rt: ResourceType, parent: dict) -> dict:

@@ -3,9 +3,8 @@
 bound to them run, finish and go away, and the Leases stop when the process dies."""
 from __future__ import annotations
 
-import re
-
 import os
+import re
 import signal
 import subprocess
 import sys
