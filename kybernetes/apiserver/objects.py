@@ -23,9 +23,10 @@ from kybernetes.apiserver.admission import Admission, AdmissionRequest
 from kybernetes.apiserver.conversion import from_storage, storage_type, to_storage
 from kybernetes.storage.interface import (KeyExistsError, KeyNotFoundError,
                                           RevisionMismatchError, Store)
-from kybernetes.storage.watchcache import CachedObject, TooOldError, WatchCache
+from kybernetes.storage.watchcache import CachedObject, WatchCache
 
 GENERATE_NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"
+WATCH_HISTORY = 1000  # events each resource's watch cache keeps for resuming watches
 # Server-owned metadata a client body cannot set.
 _SERVER_META = ("uid", "resourceVersion", "creationTimestamp", "generation", "selfLink",
                 "deletionTimestamp", "deletionGracePeriodSeconds")
@@ -67,7 +68,9 @@ class Objects:
         cache = self.caches.get(prefix)
         if cache is None:
             indexers = _pod_indexers() if prefix == "/registry/pods/" else None
-            cache = WatchCache(self.store, prefix, indexers=indexers)
+            # a short history, as upstream's watch cache keeps: an older resume gets 410
+            # and the client lists again (a full object per event is costly to keep)
+            cache = WatchCache(self.store, prefix, indexers=indexers, history_size=WATCH_HISTORY)
             self.caches[prefix] = cache
             await cache.start()
         return cache

@@ -6,9 +6,7 @@ import argparse
 import asyncio
 import logging
 import os
-import signal
 import sys
-import time
 from pathlib import Path
 
 # Flags upstream has removed, with what replaced them: a one-line error, not a traceback.
@@ -88,6 +86,9 @@ def add_controller_manager_flags(parser: argparse.ArgumentParser, standalone: bo
         parser.add_argument("--kubeconfig", type=Path, required=True,
                             help="kubeconfig of the controller manager's identity")
         parser.add_argument("--leader-elect", type=_bool, default=True, nargs="?", const=True)
+        parser.add_argument("--leader-elect-lease-duration", default="15s")
+        parser.add_argument("--leader-elect-renew-deadline", default="10s")
+        parser.add_argument("--leader-elect-retry-period", default="2s")
         parser.add_argument("-v", "--v", dest="verbosity", type=int, default=0)
         parser.add_argument("--cluster-cidr", default="10.244.0.0/16")
         parser.add_argument("--service-cluster-ip-range", dest="service_cidr", default="10.96.0.0/12")

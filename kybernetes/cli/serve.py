@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import ipaddress
-import os
-import signal
 import time
 from pathlib import Path
 
@@ -147,4 +145,4 @@ async def start_components(args: argparse.Namespace, config: APIServerConfig) ->
     return tasks
 
 
-__all__ = ["prepare", "serve_forever", "os"]
+__all__ = ["prepare", "serve_forever"]

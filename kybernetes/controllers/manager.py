@@ -49,7 +49,7 @@ def select(names: str, known: dict[str, type[Controller]]) -> list[type[Controll
 class ControllerManager:
     def __init__(self, client: Client, options: ControllerOptions | None = None,
                  controllers: str = "*", leader_elect: bool = True,
-                 identity: str | None = None) -> None:
+                 identity: str | None = None, lease_timing: dict | None = None) -> None:
         self.client = client
         self.informers = InformerFactory(client)
         self.recorder = EventRecorder(client, "kube-controller-manager")
@@ -57,7 +57,8 @@ class ControllerManager:
                                      options or ControllerOptions())
         self.controllers = [cls(self.ctx) for cls in select(controllers, known_controllers())]
         self.leader_elect = leader_elect
-        self.elector = LeaderElector(client, LEASE_NAME, identity=identity) if leader_elect else None
+        self.elector = LeaderElector(client, LEASE_NAME, identity=identity,
+                                     **(lease_timing or {})) if leader_elect else None
 
     async def _lead(self) -> None:
         for controller in self.controllers:

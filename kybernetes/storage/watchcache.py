@@ -412,6 +412,12 @@ class WatchCache:
             return
         waiter = asyncio.get_running_loop().create_future()
         self._fresh_waiters.append((revision, waiter))
+        # Events under our prefix wake the waiter; a write under another prefix only moves
+        # the stream's progress, which a remote backend (etcd) reports after the write
+        # returned: look at it again shortly until it covers `revision`.
+        while not waiter.done():
+            await asyncio.wait([waiter], timeout=0.005)
+            self._note_progress()
         await waiter
 
     async def _wait_fresh_without_progress(self, revision: int) -> None:

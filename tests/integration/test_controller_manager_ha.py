@@ -20,6 +20,7 @@ import uuid
 import pytest
 
 from tests.integration.conftest import Kubectl, Server
+from tests.support.waiting import wait_for
 
 LEASE = ("kube-system", "kube-controller-manager")
 DEPLOYMENT = """
@@ -39,17 +40,6 @@ spec:
       - name: c
         image: registry.example/{name}:v1
 """
-
-
-def wait_for(predicate, timeout: float = 60, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {predicate.__name__}")
-        time.sleep(interval)
 
 
 class ControllerManagerProcess:

@@ -5,10 +5,10 @@ namespace's pods Running and Ready through pods/status, and nothing else."""
 from __future__ import annotations
 
 import threading
-import time
 from datetime import datetime, timezone
 
 from tests.integration.conftest import Kubectl
+from tests.support.waiting import wait_for
 
 DEPLOYMENT = """
 apiVersion: apps/v1
@@ -29,17 +29,6 @@ spec:
       - name: web
         image: registry.example/web:v1
 """
-
-
-def wait_for(predicate, timeout: float = 60, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {getattr(predicate, '__name__', predicate)}")
-        time.sleep(interval)
 
 
 class FakeKubelet:

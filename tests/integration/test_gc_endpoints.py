@@ -9,17 +9,7 @@ import json
 import time
 
 from tests.integration.conftest import Kubectl
-
-
-def wait_for(predicate, timeout: float = 60, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s: {predicate}")
-        time.sleep(interval)
+from tests.support.waiting import wait_for
 
 
 def get_json(k: Kubectl, *args: str) -> dict | None:

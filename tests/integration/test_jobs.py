@@ -5,10 +5,10 @@ does when containers exit."""
 from __future__ import annotations
 
 import json
-import time
 from datetime import datetime, timezone
 
 from tests.integration.conftest import Kubectl
+from tests.support.waiting import wait_for
 
 JOB = """
 apiVersion: batch/v1
@@ -21,17 +21,6 @@ spec:
       restartPolicy: Never
       containers: [{{name: c, image: busybox, command: ["true"]}}]
 """
-
-
-def wait_for(predicate, timeout: float = 90, interval: float = 0.5):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {getattr(predicate, '__name__', predicate)}")
-        time.sleep(interval)
 
 
 def job_pods(k: Kubectl, ns: str, job: str) -> list[dict]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 import uuid
 from datetime import datetime, timezone
 from ipaddress import ip_network
@@ -18,20 +17,10 @@ from pathlib import Path
 import pytest
 
 from tests.integration.conftest import Kubectl
+from tests.support.waiting import wait_for
 
 SEED_DIR = Path(__file__).parent / "seeds"
 UNREACHABLE = "node.kubernetes.io/unreachable"
-
-
-def wait_for(predicate, timeout: float = 60, interval: float = 0.5):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        time.sleep(interval)
 
 
 def stamp(micro: bool = False) -> str:

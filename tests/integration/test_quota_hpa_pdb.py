@@ -6,25 +6,14 @@ pods Running and Ready through pods/status."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.integration.conftest import Kubectl
+from tests.support.waiting import wait_for
 
 SEED_QUOTA = Path(__file__).parent / "seeds" / "000-resource-quota.yaml"
-
-
-def wait_for(predicate, timeout: float = 60, interval: float = 0.5):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        time.sleep(interval)
 
 
 def pod_yaml(name: str, labels: dict | None = None, resources: dict | None = None) -> str:

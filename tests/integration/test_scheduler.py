@@ -9,23 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import uuid
 
 import pytest
+from tests.support.waiting import wait_for
 
 GROUP_KEY = "scheduler-test.kybernetes.io/group"
-
-
-def wait_for(predicate, timeout: float = 60, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {predicate}")
-        time.sleep(interval)
 
 
 class Group:

@@ -13,19 +13,9 @@ import uuid
 
 import pytest
 from kubernetes import client
+from tests.support.waiting import wait_for
 
 RUN_LABEL = "kybernetes.io/simulated-run"
-
-
-def wait_for(predicate, timeout: float = 60, interval: float = 0.3):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {predicate.__name__}")
-        time.sleep(interval)
 
 
 @pytest.fixture(scope="module")
