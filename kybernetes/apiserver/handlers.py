@@ -129,6 +129,13 @@ class ResourceHandlers:
         return matches
 
     async def get(self, request: web.Request, info: RequestInfo, rt: ResourceType) -> web.Response:
+        accept = request.headers.get("Accept", "")
+        if storage_type(self.registry, rt) is rt and not codec.wants_table(accept) and \
+                not codec.wants_partial_metadata(accept):
+            cached = await self.objects.get_cached(rt, info.namespace, info.name)
+            if cached is None:
+                raise errors.not_found(rt, info.name)
+            return json_response(cached.raw)  # the bytes the cache already holds
         obj = await self.objects.get(rt, info.namespace, info.name)
         return self.respond_object(request, rt, obj)
 

@@ -135,9 +135,10 @@ def prepare_for_update(rt: ResourceType, new: dict, old: dict, subresource: str)
         if meta.get("deletionTimestamp") and not old_meta.get("deletionTimestamp"):
             generation += 1
         meta["generation"] = generation
+    elif "generation" in old_meta:
+        meta["generation"] = old_meta["generation"]
     else:
-        meta.pop("generation", None) if "generation" not in old_meta else \
-            meta.__setitem__("generation", old_meta["generation"])
+        meta.pop("generation", None)
 
 
 def pending_finalizers(rt: ResourceType, obj: dict) -> list[str]:
