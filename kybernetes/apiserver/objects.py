@@ -101,8 +101,11 @@ class Objects:
         return storage_type(self.registry, rt).storage_key(namespace, name)
 
     def view(self, rt: ResourceType, cached: CachedObject) -> dict:
-        """The cached object as `rt`'s version sees it (read-only unless converted)."""
-        return from_storage(rt, cached.obj)
+        """The cached object as `rt`'s version sees it (read-only unless converted). The
+        parsed cache copy has no managedFields; a converted view is decoded whole."""
+        if storage_type(self.registry, rt) is not rt:
+            return from_storage(rt, orjson.loads(cached.raw))
+        return cached.obj
 
     async def get(self, rt: ResourceType, namespace: str | None, name: str) -> dict:
         cache = await self.fresh_cache(rt)

@@ -137,6 +137,14 @@ def build_parser() -> argparse.ArgumentParser:
     simulate = commands.add_parser("simulate", help="simulate many nodes (fake runtime) against $KUBECONFIG")
     from kybernetes.kubelet.flags import add_simulate_flags
     add_simulate_flags(simulate)
+    snapshot = commands.add_parser("snapshot", help="save or restore a snapshot of the store "
+                                   "(SQLite online backup or etcd snapshot)")
+    from kybernetes.cli.snapshot import add_snapshot_flags
+    add_snapshot_flags(snapshot)
+    migrate = commands.add_parser("migrate", help="copy every object between stores (sqlite:PATH, "
+                                  "etcd:URL); resourceVersions change")
+    from kybernetes.cli.migrate import add_migrate_flags
+    add_migrate_flags(migrate)
     kubectl = commands.add_parser("kubectl", help="run kubectl against the local cluster",
                                   add_help=False)
     kubectl.add_argument("args", nargs=argparse.REMAINDER)
@@ -162,6 +170,10 @@ def main(argv: list[str] | None = None) -> int:
             return run_async(args, "kybernetes.kubelet.kubelet", "agent_main")
         if args.command == "simulate":
             return run_async(args, "kybernetes.kubelet.simulate", "simulate_main")
+        if args.command == "snapshot":
+            return run_async(args, "kybernetes.cli.snapshot", "snapshot_main")
+        if args.command == "migrate":
+            return run_async(args, "kybernetes.cli.migrate", "migrate_main")
         if args.command == "version":
             from kybernetes import KUBERNETES_VERSION, __version__
             print(f"kybernetes {__version__} (Kubernetes {KUBERNETES_VERSION} API)")
@@ -190,7 +202,21 @@ def run_kubectl(args: list[str]) -> int:
     return 0
 
 
+def _fixed_mmap_threshold() -> None:
+    """Keep glibc from raising its mmap threshold after big lists are freed: large
+    response buffers then stay mmapped and go back to the OS when freed, instead of
+    staying in the heap as resident memory the process never uses again."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL("libc.so.6")
+        M_MMAP_THRESHOLD = -3
+        libc.mallopt(M_MMAP_THRESHOLD, 1 << 20)
+    except (OSError, AttributeError):  # not glibc: nothing to tune
+        pass
+
+
 def _setup_runtime(verbosity: int) -> None:
+    _fixed_mmap_threshold()
     logging.basicConfig(level=logging.DEBUG if verbosity >= 4 else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
@@ -219,13 +245,7 @@ def run_async(args: argparse.Namespace, module: str, function: str) -> int:
 
 def run_server(args: argparse.Namespace, components: bool) -> int:
     from kybernetes.cli.serve import serve_forever
-    logging.basicConfig(level=logging.DEBUG if args.verbosity >= 4 else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:
-        import uvloop
-        uvloop.install()
-    except ImportError:  # uvloop is optional on platforms without it
-        pass
+    _setup_runtime(args.verbosity)
     try:
         return asyncio.run(serve_forever(args, components))
     except KeyboardInterrupt:

@@ -303,7 +303,13 @@ class WatchCache:
             metadata = obj["metadata"] = {}
         metadata["resourceVersion"] = str(revision)
         namespace, name = self._split_key(key)
-        return CachedObject(key, namespace, name, obj, orjson.dumps(obj), revision)
+        raw = orjson.dumps(obj)
+        if "managedFields" in metadata:
+            # managedFields are in `raw` (what get, list and watch send); the parsed copy,
+            # read by selectors and printers, leaves their many small dicts out: they are
+            # a third or more of an object's memory
+            obj = dict(obj, metadata={k: v for k, v in metadata.items() if k != "managedFields"})
+        return CachedObject(key, namespace, name, obj, raw, revision)
 
     def _put(self, cached: CachedObject) -> None:
         key = cached.key
