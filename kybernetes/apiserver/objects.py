@@ -170,7 +170,11 @@ class Objects:
 
     async def _check_namespace_accepts(self, rt: ResourceType, namespace: str) -> None:
         ns_type = self.registry.by_kind("", "v1", "Namespace")
-        cached = await self.get_cached(ns_type, None, namespace)
+        # as upstream's NamespaceLifecycle: the cache as it is, and a consistent read only
+        # when the namespace is not there (it may have just been created)
+        cached = self.cache(ns_type).get(self.key(ns_type, None, namespace))
+        if cached is None:
+            cached = await self.get_cached(ns_type, None, namespace)
         if cached is None:
             raise errors.ApiError(404, "NotFound", f'namespaces "{namespace}" not found',
                                   name=namespace, kind="namespaces")
