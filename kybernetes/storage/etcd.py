@@ -132,6 +132,7 @@ class EtcdStore(Store):
                 self._started.set_result(None)
             except Exception as exc:
                 self._started.set_exception(exc)
+                self._started.exception()  # read here: callers get `exc` raised below
                 self._started = None
                 raise
         await self._started
