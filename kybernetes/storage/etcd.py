@@ -140,25 +140,30 @@ class EtcdStore(Store):
     async def _follow(self, start: int) -> None:
         while not self._closed:
             endpoint = self.endpoints[self._current]
-            request = {"create_request": {"key": _b64(ALL_KEYS), "range_end": _b64(ALL_KEYS),
-                                          "start_revision": str(start), "prev_kv": True,
-                                          "progress_notify": True}}
             try:
-                async with self._session_or_new().post(endpoint + "/v3/watch",
-                                                       data=orjson.dumps(request)) as response:
-                    buffer = b""
-                    async for chunk in response.content.iter_any():
-                        buffer += chunk
-                        while b"\n" in buffer:
-                            line, buffer = buffer.split(b"\n", 1)
-                            if line.strip():
-                                start = self._on_watch_message(orjson.loads(line), start)
+                async for message in self._watch_messages(endpoint, start, progress=True):
+                    start = self._on_watch_message(message, start)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # a member died: go on from where we were elsewhere
                 log.warning("etcd watch on %s: %r; reconnecting", endpoint, exc)
                 self._current = (self._current + 1) % len(self.endpoints)
                 await asyncio.sleep(0.2)
+
+    async def _watch_messages(self, endpoint: str, start: int, progress: bool = False):
+        """The JSON messages of a gateway watch on every key from revision `start`."""
+        request = {"create_request": {"key": _b64(ALL_KEYS), "range_end": _b64(ALL_KEYS),
+                                      "start_revision": str(start), "prev_kv": True,
+                                      "progress_notify": progress}}
+        async with self._session_or_new().post(endpoint + "/v3/watch",
+                                               data=orjson.dumps(request)) as response:
+            buffer = b""
+            async for chunk in response.content.iter_any():
+                buffer += chunk
+                while b"\n" in buffer:
+                    line, buffer = buffer.split(b"\n", 1)
+                    if line.strip():
+                        yield orjson.loads(line)
 
     def _on_watch_message(self, message: dict, start: int) -> int:
         result = message.get("result") or {}
@@ -203,31 +208,23 @@ class EtcdStore(Store):
         the watch reaches `to_revision` and stops there."""
         if to_revision <= 1 or from_revision > to_revision:
             return []
-        request = {"create_request": {"key": _b64(ALL_KEYS), "range_end": _b64(ALL_KEYS),
-                                      "start_revision": str(from_revision), "prev_kv": True}}
         out: list[Event] = []
         endpoint = self.endpoints[self._current]
 
         async def read() -> None:
-            async with self._session_or_new().post(endpoint + "/v3/watch",
-                                                   data=orjson.dumps(request)) as response:
-                buffer = b""
-                async for chunk in response.content.iter_any():
-                    buffer += chunk
-                    while b"\n" in buffer:
-                        line, buffer = buffer.split(b"\n", 1)
-                        result = (orjson.loads(line) if line.strip() else {}).get("result") or {}
-                        if result.get("compact_revision"):
-                            raise CompactedError(from_revision, int(result["compact_revision"]))
-                        for event in _events(result):
-                            if event.revision > to_revision:
-                                return
-                            if event.kv.key.startswith(prefix):
-                                out.append(event)
-                                if len(out) >= limit:
-                                    return
-                            if event.revision == to_revision:
-                                return
+            async for message in self._watch_messages(endpoint, from_revision):
+                result = message.get("result") or {}
+                if result.get("compact_revision"):
+                    raise CompactedError(from_revision, int(result["compact_revision"]))
+                for event in _events(result):
+                    if event.revision > to_revision:
+                        return
+                    if event.kv.key.startswith(prefix):
+                        out.append(event)
+                        if len(out) >= limit:
+                            return
+                    if event.revision == to_revision:
+                        return
         try:
             await asyncio.wait_for(read(), 30)
         except asyncio.TimeoutError:
