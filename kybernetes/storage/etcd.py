@@ -318,6 +318,14 @@ class EtcdStore(Store):
         return _LazyWatch(self, prefix, start_revision)
 
     async def compact(self, revision: int) -> None:
+        # compact only what the shared stream has passed: compacting under a lagging
+        # stream would cancel it and every watch it feeds
+        await self._start()
+        target = min(revision, await self._revision_now())  # a future one: etcd refuses it
+        for _ in range(2000):
+            if self._fanout.revision >= target:
+                break
+            await asyncio.sleep(0.005)
         try:
             await self._call("/v3/kv/compaction", {"revision": str(revision)})
         except CompactedError:
