@@ -64,10 +64,11 @@ def render_one(amount: Amount) -> str:
 
 
 def add(a: Amounts, b: Amounts) -> Amounts:
-    """a + b per name; the sum keeps a's format where a has the name."""
+    """a + b per name; the sum keeps a's format unless a's amount is zero (then b's, as
+    upstream's Quantity.Add does, so 0 + 256Mi prints as 256Mi)."""
     out = dict(a)
     for name, (value, fmt) in b.items():
-        if name in out:
+        if name in out and out[name][0] != 0:
             out[name] = (out[name][0] + value, out[name][1])
         else:
             out[name] = (value, fmt)
@@ -104,6 +105,11 @@ def pretty(amounts: Amounts) -> str:
 
 def same_amounts(a: Amounts, b: Amounts) -> bool:
     return set(a) == set(b) and all(a[name][0] == b[name][0] for name in a)
+
+
+def shrank(before: Amounts, after: Amounts) -> bool:
+    """Whether some amount went down (a name that disappears counts as zero)."""
+    return any(value > after.get(name, ZERO)[0] for name, (value, _) in before.items())
 
 
 # ---------------------------------------------------------------------- names

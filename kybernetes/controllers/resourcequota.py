@@ -1,8 +1,12 @@
 # Copyright 2026 The kybernetes Authors. Licensed under the Apache License, Version 2.0.
 """The resource-quota controller: keeps every ResourceQuota's status (hard echoed from
-spec, used recomputed from what is stored in its namespace) current when the quota or
-an object it counts changes, and on a periodic full resync (upstream: 5 minutes; here
-30 s) that corrects what admission charged for writes the store then refused."""
+spec, used recomputed from what is stored in its namespace) current.
+
+As upstream, creates and growth are charged by admission, not here: the controller
+recomputes when a quota is new or its spec changed, when a counted object is deleted or
+shrinks (replenishment), and on a periodic full resync (upstream: 5 minutes; here 30 s).
+Recomputing on every quota status write would race admission: the watch of the counted
+kind can lag the quota's, and a recount from it would hand a charged unit back."""
 from __future__ import annotations
 
 import asyncio
@@ -17,7 +21,7 @@ from kybernetes.controllers.base import Controller
 
 QUOTAS = resource("resourcequotas")
 RESYNC_SECONDS = 30.0
-# kinds watched so their changes update quotas at once; others are listed on resync
+# kinds watched so their deletions free quota at once; others are recounted on resync
 WATCHED = ("pods", "services", "persistentvolumeclaims", "configmaps", "secrets",
            "replicationcontrollers", "resourcequotas", "deployments.apps",
            "replicasets.apps", "statefulsets.apps", "daemonsets.apps", "jobs.batch",
@@ -32,6 +36,15 @@ def desired_status(quota_obj: dict, objects_by_kind: dict[tuple[str, str], list[
     used = quota.parse_amounts((quota_obj.get("status") or {}).get("used"))
     used.update(quota.calculate_used(quota_obj, objects_by_kind, now))
     return {"hard": quota.render(hard), "used": quota.render(quota.mask(used, hard))}
+
+
+def needs_recount(quota_obj: dict) -> bool:
+    """A quota is recounted when new or when its spec no longer matches status.hard."""
+    status = quota_obj.get("status") or {}
+    if status.get("hard") is None or status.get("used") is None:
+        return True
+    return not quota.same_amounts(quota.parse_amounts((quota_obj.get("spec") or {}).get("hard")),
+                                  quota.parse_amounts(status.get("hard")))
 
 
 def status_changed(current: dict | None, wanted: dict) -> bool:
@@ -50,24 +63,25 @@ class ResourceQuotaController(Controller):
 
     def setup(self) -> None:
         self.quotas = self.informer(QUOTAS)
-        self.enqueue_on_change(self.quotas)
-        self.watched: dict[tuple[str, str], object] = {}
+        self.quotas.add_handler(self._quota_changed)
         for name in WATCHED:
             rt = resource(name)
-            informer = self.informer(rt)
-            self.watched[(rt.group, rt.plural)] = informer
-            informer.add_handler(self._replenish((rt.group, rt.plural)))
+            self.informer(rt).add_handler(self._replenish((rt.group, rt.plural)))
+
+    def _quota_changed(self, event: str, old: dict | None, new: dict | None) -> None:
+        if new is not None and needs_recount(new):
+            self.queue.add(object_key(new))
 
     def _replenish(self, kind: tuple[str, str]):
-        """Queue the quotas of the object's namespace that count its kind, when what
-        the object costs may have changed."""
+        """Queue the quotas of the object's namespace that count its kind, when the
+        object is gone or now costs less."""
 
         def handler(event: str, old: dict | None, new: dict | None) -> None:
             obj = new or old
-            if obj is None:
+            if obj is None or event == "ADDED":
                 return
-            if event == "MODIFIED" and old is not None and new is not None and \
-                    quota.same_amounts(quota.usage(*kind, old), quota.usage(*kind, new)):
+            if event == "MODIFIED" and (old is None or new is None or not quota.shrank(
+                    quota.usage(*kind, old), quota.usage(*kind, new))):
                 return
             namespace = (obj.get("metadata") or {}).get("namespace")
             for q in self.quotas.list(namespace):
@@ -88,9 +102,7 @@ class ResourceQuotaController(Controller):
             task.cancel()
 
     async def _objects(self, kind: tuple[str, str], namespace: str) -> list[dict] | None:
-        informer = self.watched.get(kind)
-        if informer is not None:
-            return informer.list(namespace)  # type: ignore[attr-defined]
+        """A fresh list (not the informer's copy, which may lag a just-charged create)."""
         rt = _resource_type(*kind)
         if rt is None:
             return None
@@ -103,15 +115,20 @@ class ResourceQuotaController(Controller):
         return items
 
     async def reconcile(self, key: str) -> None:
-        current = self.quotas.get(key)
-        if current is None:
+        cached = self.quotas.get(key)
+        if cached is None:
             return
-        namespace = current["metadata"]["namespace"]
+        namespace, name = cached["metadata"]["namespace"], cached["metadata"]["name"]
         objects_by_kind: dict[tuple[str, str], list[dict]] = {}
-        for kind in quota.counted_kinds((current.get("spec") or {}).get("hard") or {}):
+        for kind in quota.counted_kinds((cached.get("spec") or {}).get("hard") or {}):
             objects = await self._objects(kind, namespace)
             if objects is not None:
                 objects_by_kind[kind] = objects
+        # the objects are read before the quota: a charge admission makes in between is
+        # then seen with its object, or refused by the update's resourceVersion
+        current = await self.client.get_or_none(QUOTAS, name, namespace)
+        if current is None:
+            return
         wanted = desired_status(current, objects_by_kind, datetime.now(timezone.utc))
         if not status_changed(current.get("status"), wanted):
             return

@@ -53,11 +53,11 @@ def test_init_containers_set_a_floor_and_sidecars_add():
     assert requests["cpu"] == "1050m"
 
 
-def test_sums_keep_the_first_terms_format():
+def test_sums_keep_the_first_terms_format_unless_it_is_zero():
     total = quota.add(quota.parse_amounts({"memory": "512Mi"}), quota.parse_amounts({"memory": "512Mi"}))
     assert quota.render(total) == {"memory": "1Gi"}
     decimal = quota.add(quota.parse_amounts({"memory": "0"}), quota.parse_amounts({"memory": "512Mi"}))
-    assert quota.render(decimal) == {"memory": "536870912"}
+    assert quota.render(decimal) == {"memory": "512Mi"}  # upstream's Quantity.Add
 
 
 def test_service_and_claim_usage():
@@ -173,3 +173,21 @@ def test_controller_status_counts_live_pods_only():
     assert not status_changed(same, status)
     empty = desired_status(q, {("", "pods"): []})
     assert empty["used"]["pods"] == "0" and empty["used"]["requests.memory"] == "0"
+
+
+def test_quota_is_recounted_only_when_new_or_its_spec_moved():
+    from kybernetes.controllers.resourcequota import needs_recount
+    q = {"spec": {"hard": {"pods": "2"}}}
+    assert needs_recount(q)
+    q["status"] = {"hard": {"pods": "2"}, "used": {"pods": "1"}}
+    assert not needs_recount(q)  # admission's charge alone does not trigger a recount
+    q["spec"]["hard"]["pods"] = "3"
+    assert needs_recount(q)
+
+
+def test_shrank_sees_any_amount_going_down():
+    from kybernetes.api.quota import parse_amounts, shrank
+    before = parse_amounts({"pods": "1", "requests.cpu": "500m"})
+    assert not shrank(before, parse_amounts({"pods": "1", "requests.cpu": "1"}))
+    assert shrank(before, parse_amounts({"pods": "1", "requests.cpu": "100m"}))
+    assert shrank(before, parse_amounts({}))
