@@ -5,11 +5,16 @@ BIN := $(VENV)/bin
 
 .PHONY: install system-packages run test bench clean
 
-# Debian packages the cluster uses (etcd for the etcd backend and its tests), installed
-# when running as root and missing; elsewhere the tests that need them are skipped.
-DEBIAN_PACKAGES := etcd-server
+# Debian packages the cluster uses, installed when running as root and missing (elsewhere
+# the tests that need them are skipped): etcd for the etcd backend; runc, the CNI
+# plugins and iptables for real pods; docker-registry, busybox-static and nginx for the
+# tests' local registry and the images they build.
+DEBIAN_PACKAGES := etcd-server runc containernetworking-plugins iptables docker-registry \
+  busybox-static nginx-light
+NEEDED_COMMANDS := etcd runc iptables docker-registry busybox nginx /usr/lib/cni/bridge
 system-packages:
-	@if [ "$$(id -u)" = 0 ] && ! command -v etcd >/dev/null 2>&1; then \
+	@missing=""; for c in $(NEEDED_COMMANDS); do command -v $$c >/dev/null 2>&1 || missing=1; done; \
+	if [ "$$(id -u)" = 0 ] && [ -n "$$missing" ]; then \
 	  echo "installing Debian packages: $(DEBIAN_PACKAGES)"; \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(DEBIAN_PACKAGES) >/dev/null 2>&1 || \
 	  { apt-get update -q >/dev/null 2>&1 && \

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from kybernetes.api.resources import ResourceType
 from kybernetes.apiserver import errors
-from kybernetes.apiserver.allocators import (AllocationError, IPAllocator, PortAllocator,
+from kybernetes.apiserver.allocators import (AllocationError, SharedRange,
                                              needs_node_ports, service_ips, service_node_ports)
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ class ServiceAllocation(Plugin):
     """Gives Services their ClusterIPs and NodePorts (upstream does this in the Service
     REST storage; it is the same step on the same path)."""
 
-    def __init__(self, ips: IPAllocator, ports: PortAllocator) -> None:
+    def __init__(self, ips: SharedRange, ports: SharedRange) -> None:
         self.ips = ips
         self.ports = ports
 
@@ -96,19 +96,11 @@ class ServiceAllocation(Plugin):
     def _is_service(rt: ResourceType) -> bool:
         return rt.group == "" and rt.kind == "Service"
 
-    def load(self, services: list[dict]) -> None:
-        for service in services:
-            for ip in service_ips(service):
-                if self.ips.contains(ip):
-                    try:
-                        self.ips.allocate(ip)
-                    except AllocationError:
-                        pass
-            for port in service_node_ports(service):
-                try:
-                    self.ports.allocate(port)
-                except AllocationError:
-                    pass
+    async def load(self, services: list[dict]) -> None:
+        """Record in the shared ranges what the stored Services already hold."""
+        await self.ips.ensure_allocated(ip for service in services for ip in service_ips(service))
+        await self.ports.ensure_allocated(
+            port for service in services for port in service_node_ports(service))
 
     async def admit(self, request: AdmissionRequest) -> None:
         if not self._is_service(request.rt) or request.subresource or request.obj is None:
@@ -129,14 +121,14 @@ class ServiceAllocation(Plugin):
                     spec["clusterIP"], spec["clusterIPs"] = "None", ["None"]
                 else:
                     try:
-                        ip = self.ips.allocate(requested) if not request.dry_run or not requested \
+                        ip = await self.ips.allocate(requested) if not request.dry_run or not requested \
                             else requested
                     except AllocationError as exc:
                         field = "spec.clusterIPs" if spec.get("clusterIPs") else "spec.clusterIP"
                         value = [requested] if field == "spec.clusterIPs" else requested
                         raise _invalid_service(service, field, value, str(exc)) from None
                     if request.dry_run and not requested:
-                        self.ips.release(ip)
+                        await self.ips.release(ip)
                     elif not request.dry_run:
                         new_ips.append(ip)
                     spec["clusterIP"], spec["clusterIPs"] = ip, [ip]
@@ -151,12 +143,12 @@ class ServiceAllocation(Plugin):
                         port["nodePort"] = old_ports[port.get("port")]
                         continue
                     try:
-                        got = self.ports.allocate(wanted)
+                        got = await self.ports.allocate(wanted)
                     except AllocationError as exc:
                         raise _invalid_service(service, f"spec.ports[{index}].nodePort",
                                                wanted, str(exc)) from None
                     if request.dry_run:
-                        self.ports.release(got)
+                        await self.ports.release(got)
                     else:
                         new_ports.append(got)
                     port["nodePort"] = got
@@ -165,9 +157,9 @@ class ServiceAllocation(Plugin):
                     port.pop("nodePort", None)
         except errors.ApiError:
             for ip in new_ips:
-                self.ips.release(ip)
+                await self.ips.release(ip)
             for port in new_ports:
-                self.ports.release(port)
+                await self.ports.release(port)
             raise
 
     async def validate(self, request: AdmissionRequest) -> None:
@@ -176,18 +168,18 @@ class ServiceAllocation(Plugin):
                 kept = set(service_node_ports(request.obj))
                 for port in service_node_ports(request.old):
                     if port not in kept:
-                        self.ports.release(port)
+                        await self.ports.release(port)
 
     async def rollback(self, request: AdmissionRequest) -> None:
         if self._is_service(request.rt) and request.obj is not None:
             for ip in service_ips(request.obj):
-                self.ips.release(ip)
+                await self.ips.release(ip)
             for port in service_node_ports(request.obj):
-                self.ports.release(port)
+                await self.ports.release(port)
 
     async def released(self, rt: ResourceType, obj: dict) -> None:
         if self._is_service(rt):
             for ip in service_ips(obj):
-                self.ips.release(ip)
+                await self.ips.release(ip)
             for port in service_node_ports(obj):
-                self.ports.release(port)
+                await self.ports.release(port)

@@ -1,13 +1,27 @@
 # Copyright 2026 The kybernetes Authors. Licensed under the Apache License, Version 2.0.
 """ClusterIP and NodePort allocation for Services.
 
-The allocated sets are rebuilt from the stored Services at start-up and kept in memory;
-the API server is the only writer of Services, so no separate store record is needed.
+IPAllocator and PortAllocator are the pure in-memory sets. Several API servers share one
+store, so the set each hands out from must be the cluster's, not the process's: as
+upstream's RangeAllocation does, SharedRange keeps the set as a bitmap under
+`/registry/ranges/serviceips` and `/registry/ranges/servicenodeports` and changes it with
+compare-and-swap, reloading and retrying when another server wrote in between.
 """
 from __future__ import annotations
 
+import asyncio
+import base64
 import ipaddress
 import random
+import time
+from typing import Iterable
+
+import orjson
+
+from kybernetes.storage.interface import KeyExistsError, RevisionMismatchError, Store
+
+SERVICE_IPS_KEY = "/registry/ranges/serviceips"
+NODE_PORTS_KEY = "/registry/ranges/servicenodeports"
 
 
 class AllocationError(Exception):
@@ -78,6 +92,19 @@ class IPAllocator:
         except ValueError:
             pass
 
+    @property
+    def range_text(self) -> str:
+        return str(self.network)
+
+    def offsets(self) -> list[int]:
+        """The allocated addresses as offsets from the network address (bitmap bits)."""
+        base = int(self.network.network_address)
+        return [int(address) - base for address in self.used]
+
+    def restore(self, offsets: Iterable[int]) -> None:
+        base = int(self.network.network_address)
+        self.used = {ipaddress.ip_address(base + offset) for offset in offsets}
+
 
 class PortAllocator:
     def __init__(self, port_range: str = "30000-32767") -> None:
@@ -114,6 +141,109 @@ class PortAllocator:
 
     def release(self, port: int) -> None:
         self.used.discard(port)
+
+    def contains(self, port: int) -> bool:
+        return self.low <= port <= self.high
+
+    def offsets(self) -> list[int]:
+        return [port - self.low for port in self.used]
+
+    def restore(self, offsets: Iterable[int]) -> None:
+        self.used = {self.low + offset for offset in offsets}
+
+
+def encode_bitmap(offsets: Iterable[int]) -> bytes:
+    """Bit n set for offset n, as a big-endian integer's bytes (upstream's bitmap)."""
+    value = 0
+    for offset in offsets:
+        value |= 1 << offset
+    return value.to_bytes((value.bit_length() + 7) // 8, "big") if value else b""
+
+
+def decode_bitmap(data: bytes) -> list[int]:
+    value = int.from_bytes(data, "big")
+    return [n for n in range(value.bit_length()) if value >> n & 1]
+
+
+def range_allocation(range_text: str, offsets: Iterable[int]) -> bytes:
+    """The stored RangeAllocation object."""
+    return orjson.dumps({
+        "kind": "RangeAllocation", "apiVersion": "v1",
+        "metadata": {"creationTimestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
+        "range": range_text, "data": base64.b64encode(encode_bitmap(offsets)).decode()})
+
+
+def range_offsets(value: bytes) -> tuple[str, list[int]]:
+    stored = orjson.loads(value)
+    return stored.get("range", ""), decode_bitmap(base64.b64decode(stored.get("data") or ""))
+
+
+class SharedRange:
+    """An allocator whose set lives in the store, shared by every API server on it.
+
+    Each change reads the stored bitmap, applies the change to the in-memory allocator
+    and writes it back only if nobody wrote since (compare-and-swap on the key's
+    revision); a lost race reloads and tries again, so two servers never hand out the
+    same value. A value the store does not take is never handed out."""
+
+    RETRIES = 50
+
+    def __init__(self, allocator: IPAllocator | PortAllocator, store: Store, key: str) -> None:
+        self.allocator = allocator
+        self.store = store
+        self.key = key
+        self._lock = asyncio.Lock()
+
+    def contains(self, value) -> bool:
+        return self.allocator.contains(value)
+
+    async def _change(self, mutate):
+        async with self._lock:
+            for _ in range(self.RETRIES):
+                current = await self.store.get(self.key)
+                if current is not None:
+                    range_text, offsets = range_offsets(current.value)
+                    if range_text and range_text != self.allocator.range_text:
+                        raise AllocationError(
+                            f"the stored range {range_text} differs from this server's "
+                            f"{self.allocator.range_text}; every API server must use the same range")
+                    self.allocator.restore(offsets)
+                else:
+                    self.allocator.restore([])
+                before = set(self.allocator.offsets())
+                result = mutate()
+                after = self.allocator.offsets()
+                if current is not None and set(after) == before:
+                    return result
+                value = range_allocation(self.allocator.range_text, after)
+                try:
+                    if current is None:
+                        await self.store.create(self.key, value)
+                    else:
+                        await self.store.update(self.key, value, current.mod_revision)
+                    return result
+                except (KeyExistsError, RevisionMismatchError):
+                    await asyncio.sleep(random.uniform(0, 0.01))  # another server won: reload
+            raise AllocationError(f"could not update {self.key}: too many concurrent changes")
+
+    async def allocate(self, value=None):
+        return await self._change(lambda: self.allocator.allocate(value))
+
+    async def release(self, value) -> None:
+        await self._change(lambda: self.allocator.release(value))
+
+    async def ensure_allocated(self, values: Iterable) -> None:
+        """Mark values stored objects already hold (start-up: Services written before
+        this range was stored, or by a server that died before recording them)."""
+        wanted = [v for v in values if self.allocator.contains(v)]
+
+        def mark() -> None:
+            for v in wanted:
+                try:
+                    self.allocator.allocate(v)
+                except AllocationError:
+                    pass  # already marked
+        await self._change(mark)
 
 
 def service_ips(service: dict) -> list[str]:

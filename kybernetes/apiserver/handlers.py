@@ -220,7 +220,8 @@ class ResourceHandlers:
             size += len(chunk)
             if size > codec.MAX_BODY:
                 raise errors.too_large()
-        return b"".join(chunks)
+        request["request_body"] = body = b"".join(chunks)  # the audit log's requestObject
+        return body
 
     async def decode_object(self, request: web.Request, rt: ResourceType,
                             body: bytes | None = None) -> tuple[dict, list[str]]:

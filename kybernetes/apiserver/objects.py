@@ -111,13 +111,29 @@ class Objects:
         cache = await self.fresh_cache(rt)
         cached = cache.get(self.key(rt, namespace, name))
         if cached is None:
+            self.check_readable(self.key(rt, namespace, name))
             raise errors.not_found(rt, name)
         return self.view(rt, cached)
 
     async def get_cached(self, rt: ResourceType, namespace: str | None,
                          name: str) -> CachedObject | None:
         cache = await self.fresh_cache(rt)
-        return cache.get(self.key(rt, namespace, name))
+        cached = cache.get(self.key(rt, namespace, name))
+        if cached is None:
+            self.check_readable(self.key(rt, namespace, name))
+        return cached
+
+    async def _stored_stale(self, key: str) -> bool:
+        """True when the stored bytes are encrypted with an old key (encryption at rest)."""
+        is_stale = getattr(self.store, "is_stale", None)
+        return await is_stale(key) if is_stale is not None else False
+
+    def check_readable(self, key: str) -> None:
+        """A key the store holds but cannot decrypt (encryption at rest) is an internal
+        error naming the key, not a NotFound."""
+        reason = getattr(self.store, "unreadable", {}).get(key)
+        if reason:
+            raise errors.internal(reason)
 
     # ------------------------------------------------------------------ create
     async def create(self, rt: ResourceType, namespace: str | None, obj: dict, *,
@@ -201,6 +217,7 @@ class Objects:
             await cache.wait_fresh(await self.store.current_revision())
             cached = cache.get(key)
             if cached is None:
+                self.check_readable(key)
                 if not create_missing:
                     raise errors.not_found(rt, name)
                 desired = mutate(None)
@@ -270,8 +287,9 @@ class Objects:
                                       if k not in ("resourceVersion", "managedFields")})
         new_cmp = dict(new, metadata={k: v for k, v in new["metadata"].items()
                                       if k not in ("resourceVersion", "managedFields")})
-        if old_cmp == new_cmp:
-            # no-op: no write, no new resourceVersion (upstream skips it too)
+        if old_cmp == new_cmp and not await self._stored_stale(key):
+            # no-op: no write, no new resourceVersion (upstream skips it too, unless the
+            # stored value is encrypted with an old key: then it is rewritten)
             return old
         if dry_run:
             new["metadata"]["resourceVersion"] = current_rv
@@ -307,6 +325,7 @@ class Objects:
             await cache.wait_fresh(await self.store.current_revision())
             cached = cache.get(key)
             if cached is None:
+                self.check_readable(key)
                 raise errors.not_found(rt, name)
             obj = from_storage(rt, orjson.loads(cached.raw))
             meta = obj["metadata"]
@@ -408,6 +427,12 @@ class Objects:
                              "message": "Too large resource version"}])
             await cache.wait_fresh(wanted)
         ns = namespace if rt.namespaced else None
+        unreadable = getattr(self.store, "unreadable", None)
+        if unreadable:  # as upstream, a list fails on an object it cannot decrypt
+            scope = cache.prefix + (f"{ns}/" if ns else "")
+            for key in unreadable:
+                if key.startswith(scope):
+                    self.check_readable(key)
         items, revision = cache.list(namespace=ns or None, index=index, predicate=predicate)
         if start_after:
             lo, hi = 0, len(items)

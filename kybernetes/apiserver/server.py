@@ -17,9 +17,17 @@ from kybernetes.api.openapi import OpenAPIDocuments
 from kybernetes.api.resources import ResourceType, builtin_registry
 from kybernetes.apiserver import bootstrap, errors, nonresource
 from kybernetes.apiserver.admission import Admission, ServiceAllocation, discovered_plugins
-from kybernetes.apiserver.allocators import IPAllocator, PortAllocator
-from kybernetes.apiserver.auth import AlwaysAllowAuthorizer, Authenticator
+from kybernetes.apiserver.allocators import (NODE_PORTS_KEY, SERVICE_IPS_KEY, IPAllocator,
+                                             PortAllocator, SharedRange)
+from kybernetes.apiserver.auth import Authenticator
+from kybernetes.apiserver.authn import AuthenticationError
+from kybernetes.apiserver.authn.chain import options_from_config, without_token_protocol
+from kybernetes.apiserver.authn.x509 import request_client_certificates
+from kybernetes.apiserver.audit_http import AuditOptions, Auditor
+from kybernetes.apiserver.authz import Authorization
+from kybernetes.apiserver.authz import admission_plugins as authz_admission_plugins
 from kybernetes.apiserver.codec import TablePrinter
+from kybernetes.apiserver.encrypted_store import encrypted_store
 from kybernetes.apiserver.handlers import ResourceHandlers, json_response
 from kybernetes.apiserver.metrics import Metrics
 from kybernetes.apiserver.objects import Objects
@@ -46,10 +54,28 @@ class APIServerConfig:
     tls_key_file: Path | None = None
     client_ca_file: Path | None = None
     advertise_address: str = "127.0.0.1"
-    anonymous_auth: bool = False
+    anonymous_auth: bool = True  # --anonymous-auth, on by default as upstream
+    token_auth_file: Path | None = None
+    service_account_key_files: list[Path] = field(default_factory=list)
+    service_account_signing_key_file: Path | None = None
+    service_account_issuers: list[str] = field(default_factory=list)  # first one signs
+    api_audiences: list[str] = field(default_factory=list)  # default: the issuer
+    enable_bootstrap_token_auth: bool = False
+    service_account_max_token_expiration: int = 0  # seconds; 0: no maximum
+    service_account_extend_token_expiration: bool = True
+    disabled_admission_plugins: list[str] = field(default_factory=list)  # --disable-admission-plugins
     event_ttl: float = 3600.0  # seconds an Event lives after its last update (--event-ttl)
     internal_socket: Path | None = None  # Unix socket for in-process components
     compaction_interval: float = 300.0  # --etcd-compaction-interval (upstream: 5m)
+    # how the API server reaches kubelets (logs, exec, port-forward); default: kubeadm's
+    # apiserver-kubelet-client.crt/.key beside tls_cert_file, kubelet certs not verified
+    kubelet_client_certificate: Path | None = None
+    kubelet_client_key: Path | None = None
+    kubelet_certificate_authority: Path | None = None
+    encryption_provider_config: Path | None = None  # EncryptionConfiguration file
+    encryption_provider_config_automatic_reload: bool = False
+    audit: AuditOptions | None = None  # --audit-policy-file and --audit-log-*
+    authorization_mode: str = "AlwaysAllow"  # --authorization-mode (the CLI: Node,RBAC)
     extra: dict = field(default_factory=dict)
 
 
@@ -60,19 +86,30 @@ class APIServer:
         self.store = store or open_store(config.datastore, ca_file=config.etcd_cafile,
                                          cert_file=config.etcd_certfile,
                                          key_file=config.etcd_keyfile)
+        if config.encryption_provider_config is not None:
+            self.store = encrypted_store(self.store, config, self._storage_resource)
         self.ips = IPAllocator(config.service_cidr)
         self.ports = PortAllocator(config.node_port_range)
-        self.service_allocation = ServiceAllocation(self.ips, self.ports)
+        # the ranges live in the store: API servers sharing it never hand out one value twice
+        self.service_allocation = ServiceAllocation(SharedRange(self.ips, self.store, SERVICE_IPS_KEY),
+                                                    SharedRange(self.ports, self.store, NODE_PORTS_KEY))
         self.admission = Admission([self.service_allocation])
         self.objects = Objects(self.store, self.registry, self.admission)
         self.objects.after_write.append(self._on_write)
-        self.admission.plugins.extend(discovered_plugins(self))
+        self.admission.plugins.extend(
+            p for p in discovered_plugins(self)
+            if getattr(p, "name", None) not in config.disabled_admission_plugins)
         self.openapi = OpenAPIDocuments(self.registry)
         self.metrics = Metrics()
-        self.authenticator = Authenticator(anonymous=config.anonymous_auth)
-        self.authorizer = AlwaysAllowAuthorizer()
+        self.authenticator = Authenticator(options_from_config(config), server=self)
+        self.authorizer = Authorization(self, config.authorization_mode)
+        self.admission.plugins.extend(authz_admission_plugins(self))  # RBAC escalation checks
+        self.auditor = Auditor.from_options(config.audit)
         self.resources = ResourceHandlers(self)
         self.subresources = Subresources(self)
+        from kybernetes.apiserver.nodeproxy import NodeProxy
+        self.node_proxy = NodeProxy(self)  # pods/log|exec|attach|portforward, nodes/proxy
+        self.node_proxy.register(self.subresources.node_handlers)
         self.virtual_kinds = VirtualKinds(self)
         self._printers: dict[tuple, TablePrinter] = {}
         self._crd_columns: dict[tuple[str, str, str], list[dict]] = {}
@@ -92,8 +129,9 @@ class APIServer:
         for item in items:
             await self._register_crd(item.obj)
         services, _ = self.objects.cache(self.registry.by_kind("", "v1", "Service")).list()
-        self.service_allocation.load([item.obj for item in services])
+        await self.service_allocation.load([item.obj for item in services])
         await bootstrap.ensure_defaults(self)
+        await self.authorizer.start()  # indexes the caches, reconciles the RBAC policy
         self._event_expiry = asyncio.create_task(self._expire_events())
         self._compactor = asyncio.create_task(self._compact_periodically())
         self.ready = True
@@ -103,9 +141,12 @@ class APIServer:
         for task in (self._event_expiry, self._compactor):
             if task is not None:
                 task.cancel()
+        self.authorizer.stop()
         await self.objects.stop()  # ends every watch first, so connections can close
         if self._runner is not None:
             await self._runner.cleanup()
+        await self.node_proxy.close()
+        self.auditor.close()  # writes every queued event
         await self.store.close()
 
     def ssl_context(self) -> ssl.SSLContext | None:
@@ -115,7 +156,8 @@ class APIServer:
         context.load_cert_chain(str(self.config.tls_cert_file), str(self.config.tls_key_file))
         if self.config.client_ca_file:
             context.load_verify_locations(str(self.config.client_ca_file))
-            context.verify_mode = ssl.CERT_OPTIONAL
+            # ask for a certificate; the authenticator verifies it (bad one: 401)
+            request_client_certificates(context)
         context.set_alpn_protocols(["http/1.1"])
         return context
 
@@ -138,6 +180,7 @@ class APIServer:
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._middleware], client_max_size=4 * 1024 * 1024)
         app.router.add_route("*", "/{path:.*}", self._dispatch)
+        self.auditor.install(app)  # outermost: it sees every response, 401/403 included
         return app
 
     # ---------------------------------------------------------------- HTTP
@@ -146,9 +189,16 @@ class APIServer:
         started = time.perf_counter()
         code = 500
         try:
-            request["user"] = self.authenticator.authenticate(request)
+            try:
+                user = await self.authenticator.authenticate(request)
+            except AuthenticationError:
+                raise errors.unauthorized() from None
+            request["user"] = user
+            request = without_token_protocol(request)  # a clone, sharing the state so far
             if request["user"] is None and not nonresource.is_public(request.path):
                 raise errors.unauthorized()
+            if request["user"] is not None:
+                self.authorizer.filter(request)  # impersonation, then 403 or on
             response = await handler(request)
             code = response.status
             return response
@@ -162,6 +212,7 @@ class APIServer:
         except Exception as exc:  # a bug: answer as upstream does, and log it
             log.exception("internal error serving %s %s", request.method, request.path)
             code = 500
+            request["panic"] = exc  # the audit log's Panic stage
             return json_response(errors.internal(str(exc)).status(), 500)
         finally:
             self.metrics.observe(request, code, time.perf_counter() - started)
@@ -228,6 +279,15 @@ class APIServer:
                         await self.objects.delete(events, item.namespace, item.name, {})
                     except errors.ApiError:
                         pass
+
+    def _storage_resource(self, prefix: str) -> tuple[str, str] | None:
+        """The (group, resource) whose objects live under a store prefix, for encryption."""
+        from kybernetes.apiserver.conversion import storage_type
+        for rt in self.registry.all():
+            stored = storage_type(self.registry, rt)
+            if stored.storage_prefix() == prefix:
+                return stored.group, stored.plural
+        return None
 
     # ---------------------------------------------------------------- custom resources
     async def _on_write(self, rt: ResourceType, old: dict | None, new: dict | None) -> None:

@@ -45,12 +45,11 @@ class Subresources:
                 return json_response(await self.objects.get(rt, info.namespace, info.name))
             return await self.server.resources.patch(request, info, rt) \
                 if request.method == "PATCH" else await self.server.resources.update(request, info, rt)
+        if key == ("", "ServiceAccount", "token"):
+            from kybernetes.apiserver.authn.tokenrequest import create_token
+            return await create_token(self.server, request, info.namespace, info.name)
         handler = self.node_handlers.get(info.subresource)
         if handler is None:
-            if info.subresource == "token":
-                raise errors.ApiError(
-                    503, "ServiceUnavailable",
-                    "the service account token signer is not configured on this server")
             obj = await self.objects.get(rt, info.namespace, info.name)
             if rt.kind == "Pod" and not (obj.get("spec") or {}).get("nodeName"):
                 raise errors.bad_request(f"pod {info.name} does not have a host assigned")

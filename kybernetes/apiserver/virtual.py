@@ -45,27 +45,36 @@ class VirtualKinds(dict):
         if rt.kind == "SelfSubjectAccessReview":
             subject = user
         else:
+            if not spec.get("user") and not spec.get("groups"):
+                raise _invalid_review(rt, "spec.user,spec.groups", "null",
+                                      "at least one of user or group must be specified")
             subject = {"name": spec.get("user", ""), "groups": spec.get("groups") or []}
-        attrs = spec.get("resourceAttributes") or {}
-        if rt.kind == "LocalSubjectAccessReview":
-            if attrs.get("namespace") not in (None, "", info.namespace):
-                raise errors.bad_request("spec.resourceAttributes.namespace must match the request namespace")
-            attrs = dict(attrs, namespace=info.namespace)
-        allowed, reason = self.server.authorizer.authorize_attributes(
+            if spec.get("uid"):
+                subject["uid"] = spec["uid"]
+            if spec.get("extra"):
+                subject["extra"] = spec["extra"]
+        attrs = spec.get("resourceAttributes")
+        if bool(attrs) == bool(spec.get("nonResourceAttributes")):
+            raise _invalid_review(rt, "spec.resourceAttributes", "null", "exactly one of "
+                                  "nonResourceAttributes or resourceAttributes must be specified")
+        if rt.kind == "LocalSubjectAccessReview" and attrs:
+            if attrs.get("namespace") != info.namespace:
+                raise _invalid_review(rt, "spec.resourceAttributes.namespace",
+                                      attrs.get("namespace") or "", "must match metadata.namespace")
+        review["status"] = self.server.authorizer.review(
             subject, attrs, spec.get("nonResourceAttributes"))
-        review["status"] = {"allowed": allowed}
-        if reason:
-            review["status"]["reason"] = reason
         review.setdefault("metadata", {})["creationTimestamp"] = None
         return json_response(review, 201)
 
     async def rules_review(self, request: web.Request, info: RequestInfo, rt: ResourceType) -> web.Response:
         review = await self._review_body(request, rt)
         namespace = (review.get("spec") or {}).get("namespace", "")
-        resource_rules, non_resource_rules = self.server.authorizer.rules_for(
+        resource_rules, non_resource_rules, problems = self.server.authorizer.rules_review(
             request.get("user") or {}, namespace)
         review["status"] = {"resourceRules": resource_rules,
-                            "nonResourceRules": non_resource_rules, "incomplete": False}
+                            "nonResourceRules": non_resource_rules, "incomplete": bool(problems)}
+        if problems:
+            review["status"]["evaluationError"] = ", ".join(problems)
         review.setdefault("metadata", {})["creationTimestamp"] = None
         return json_response(review, 201)
 
@@ -85,11 +94,21 @@ class VirtualKinds(dict):
 
     async def token_review(self, request: web.Request, info: RequestInfo, rt: ResourceType) -> web.Response:
         review = await self._review_body(request, rt)
-        token = (review.get("spec") or {}).get("token", "")
-        user = await self.server.authenticator.authenticate_token(token) if token else None
-        review["status"] = {"authenticated": bool(user)}
-        if user:
-            review["status"]["user"] = {"username": user["name"], "groups": user.get("groups", [])}
+        spec = review.get("spec") or {}
+        token, audiences = spec.get("token", ""), spec.get("audiences") or []
+        if not token:
+            raise errors.bad_request("token is required for TokenReview in authentication.k8s.io")
+        found = await self.server.authenticator.authenticate_token(token, audiences)
+        review["status"] = {"authenticated": bool(found)}
+        if found:
+            user, matched = found
+            review["status"]["user"] = {k: v for k, v in (
+                ("username", user["name"]), ("uid", user.get("uid")),
+                ("groups", user.get("groups")), ("extra", user.get("extra"))) if v}
+            review["status"]["audiences"] = matched
+        else:
+            review["status"]["error"] = "invalid bearer token"
+            review["status"]["user"] = {}
         review.setdefault("metadata", {})["creationTimestamp"] = None
         return json_response(review, 201)
 
@@ -148,6 +167,12 @@ class VirtualKinds(dict):
             condition["message" if healthy else "error"] = message
             items.append(_component(name, condition))
         return items
+
+
+def _invalid_review(rt: ResourceType, field: str, value: str, why: str) -> errors.ApiError:
+    cause = {"reason": "FieldValueInvalid", "message": f'Invalid value: "{value}": {why}',
+             "field": field}
+    return errors.invalid(rt, "", [cause])
 
 
 def _component(name: str, condition: dict) -> dict:

@@ -45,7 +45,8 @@ async def until_signalled(*tasks: asyncio.Task) -> None:
 
 
 async def controller_manager_main(args: argparse.Namespace) -> int:
-    client = Client.from_kubeconfig(args.kubeconfig, user_agent="kube-controller-manager")
+    client = Client.from_kubeconfig(args.kubeconfig, servers=args.master or None,
+                                    user_agent="kube-controller-manager")
     try:
         manager = ControllerManager(client, controller_options(args), args.controllers,
                                     leader_elect=args.leader_elect,

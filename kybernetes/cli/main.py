@@ -49,8 +49,41 @@ def add_apiserver_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--etcd-cafile", default=None)
     parser.add_argument("--etcd-certfile", default=None)
     parser.add_argument("--etcd-keyfile", default=None)
-    parser.add_argument("--anonymous-auth", default="false", choices=("true", "false"),
-                        help="treat requests without credentials as system:anonymous")
+    parser.add_argument("--authorization-mode", default="Node,RBAC",
+                        help="ordered authorizers, comma separated: AlwaysAllow, AlwaysDeny, "
+                             "Node, RBAC")
+    parser.add_argument("--anonymous-auth", default="true", choices=("true", "false"),
+                        help="treat requests without credentials as system:anonymous "
+                             "(false: they get 401)")
+    parser.add_argument("--token-auth-file", type=Path, default=None,
+                        help="static bearer tokens: CSV lines token,user,uid,\"group1,group2\"")
+    parser.add_argument("--service-account-key-file", type=Path, action="append", default=[],
+                        help="PEM public (or private) keys that verify service-account tokens "
+                             "(repeatable; default <data-dir>/pki/sa.pub)")
+    parser.add_argument("--service-account-signing-key-file", type=Path, default=None,
+                        help="PEM private key that signs service-account tokens "
+                             "(default <data-dir>/pki/sa.key)")
+    parser.add_argument("--service-account-issuer", action="append", default=[],
+                        help="issuer (iss) of service-account tokens; the first signs, all are "
+                             "accepted (default https://kubernetes.default.svc.cluster.local)")
+    parser.add_argument("--service-account-max-token-expiration", default="0s",
+                        help="longest lifetime a requested token gets (e.g. 24h; 0s: no maximum)")
+    parser.add_argument("--service-account-extend-token-expiration", type=_bool, default=True,
+                        nargs="?", const=True,
+                        help="give kubelets' pod tokens (3607 s) a year of life, warning after the hour")
+    parser.add_argument("--api-audiences", default="",
+                        help="audiences the API accepts in tokens, comma separated "
+                             "(default: the first --service-account-issuer)")
+    parser.add_argument("--enable-bootstrap-token-auth", type=_bool, default=None, nargs="?",
+                        const=True, help="accept bootstrap tokens (kube-system "
+                                         "bootstrap-token-<id> Secrets) as bearer tokens "
+                                         "(default: on for `server`, off for `apiserver`)")
+    parser.add_argument("--enable-admission-plugins", default="",
+                        help="admission plugins to run besides the defaults, comma separated "
+                             "(every plugin kybernetes has is on by default)")
+    parser.add_argument("--disable-admission-plugins", default="",
+                        help="default admission plugins to turn off, comma separated "
+                             "(e.g. ServiceAccount for an API server without controllers)")
     parser.add_argument("--etcd-compaction-interval", default="5m",
                         help="how often old revisions are removed from the store")
     parser.add_argument("--event-ttl", default="1h",
@@ -61,6 +94,8 @@ def add_apiserver_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--client-ca-file", type=Path, default=None,
                         help="CA that signs client certificates (default <data-dir>/pki/ca.crt)")
     parser.add_argument("-v", "--v", dest="verbosity", type=int, default=0)
+    from kybernetes.cli.encryption_audit import add_encryption_audit_flags
+    add_encryption_audit_flags(parser)
 
 
 def parse_duration(text: str) -> float:
@@ -85,6 +120,9 @@ def add_controller_manager_flags(parser: argparse.ArgumentParser, standalone: bo
     if standalone:
         parser.add_argument("--kubeconfig", type=Path, required=True,
                             help="kubeconfig of the controller manager's identity")
+        parser.add_argument("--master", default="",
+                            help="API server URL, or several comma separated for the client-side load balancer "
+                                 "(overrides the kubeconfig's server and kybernetes.io/servers)")
         parser.add_argument("--leader-elect", type=_bool, default=True, nargs="?", const=True)
         parser.add_argument("--leader-elect-lease-duration", default="15s")
         parser.add_argument("--leader-elect-renew-deadline", default="10s")
@@ -122,8 +160,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_controller_manager_flags(server, standalone=False)
     server.add_argument("--cluster-cidr", default="10.244.0.0/16")
     server.add_argument("--runtime", default=None, choices=("fake", "runc", "process"),
-                        help="run pods on this machine as a node; today only `fake` (a simulated "
-                             "node, no containers); without it the server registers no node")
+                        help="how this machine runs pods as the cluster's node: runc (OCI "
+                             "containers; the default as root with runc installed), process "
+                             "(host processes, the default otherwise) or fake (simulated)")
+    server.add_argument("--disable-agent", action="store_true",
+                        help="do not run a kubelet: this machine is not a node (k3s's flag)")
+    server.add_argument("--disable-default-registry-endpoint", action="store_true",
+                        help="pull only from the mirrors in registries.yaml, never from the "
+                             "registry an image names (k3s's flag)")
     apiserver = commands.add_parser("apiserver", help="run the API server alone")
     add_apiserver_flags(apiserver)
     cm = commands.add_parser("controller-manager", help="run the controllers alone")
@@ -145,9 +189,17 @@ def build_parser() -> argparse.ArgumentParser:
                                   "etcd:URL); resourceVersions change")
     from kybernetes.cli.migrate import add_migrate_flags
     add_migrate_flags(migrate)
+    images = commands.add_parser("images", help="import, list and remove the node's container "
+                                 "images (DATA_DIR/images)")
+    from kybernetes.cli.images import add_images_flags
+    add_images_flags(images)
     kubectl = commands.add_parser("kubectl", help="run kubectl against the local cluster",
                                   add_help=False)
     kubectl.add_argument("args", nargs=argparse.REMAINDER)
+    kubeconfig_parser = commands.add_parser("kubeconfig", help="kubeconfig files: `kubeconfig user "
+                                            "NAME --group G` issues one for a new user")
+    from kybernetes.cli.kubeconfig_user import add_kubeconfig_flags
+    add_kubeconfig_flags(kubeconfig_parser)
     commands.add_parser("version", help="print the version")
     return parser
 
@@ -174,6 +226,12 @@ def main(argv: list[str] | None = None) -> int:
             return run_async(args, "kybernetes.cli.snapshot", "snapshot_main")
         if args.command == "migrate":
             return run_async(args, "kybernetes.cli.migrate", "migrate_main")
+        if args.command == "images":
+            from kybernetes.cli.images import images_main
+            return images_main(args)
+        if args.command == "kubeconfig":
+            from kybernetes.cli.kubeconfig_user import kubeconfig_main
+            return kubeconfig_main(args)
         if args.command == "version":
             from kybernetes import KUBERNETES_VERSION, __version__
             print(f"kybernetes {__version__} (Kubernetes {KUBERNETES_VERSION} API)")

@@ -11,6 +11,9 @@ def add_scheduler_flags(parser: argparse.ArgumentParser) -> None:
     from kybernetes.cli.main import _bool
     parser.add_argument("--kubeconfig", default="",
                         help="kubeconfig of the scheduler's identity (or clientConnection.kubeconfig in --config)")
+    parser.add_argument("--master", default="",
+                        help="API server URL, or several comma separated for the client-side load balancer "
+                             "(overrides the kubeconfig's server and kybernetes.io/servers)")
     parser.add_argument("--config", default="", help="a KubeSchedulerConfiguration file")
     parser.add_argument("--leader-elect", type=_bool, default=None, nargs="?", const=True)
     parser.add_argument("--leader-elect-resource-name", default="")
@@ -45,7 +48,8 @@ async def scheduler_main(args: argparse.Namespace) -> int:
     from kybernetes.client.rest import Client
     from kybernetes.scheduler.scheduler import Scheduler
     config = load(args)
-    client = Client.from_kubeconfig(config.kubeconfig, user_agent="kube-scheduler")
+    client = Client.from_kubeconfig(config.kubeconfig, servers=args.master or None,
+                                    user_agent="kube-scheduler")
     try:
         scheduler = Scheduler(client, config)
         task = asyncio.create_task(scheduler.run(), name="scheduler")

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from kybernetes.apiserver.server import APIServer, APIServerConfig
+from kybernetes.cli.encryption_audit import encryption_audit_settings
 from kybernetes.pki import certs, kubeconfig
 
 
@@ -38,6 +39,15 @@ def datastore_spec(args: argparse.Namespace, data_dir: Path) -> str:
     raise UsageError(f"--datastore: {choice!r} is not one of sqlite, sqlite:PATH, memory:, etcd, etcd:URL")
 
 
+def _authorization_mode(text: str) -> str:
+    from kybernetes.apiserver.authz import parse_modes
+    from kybernetes.cli.main import UsageError
+    try:
+        return ",".join(parse_modes(text))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def prepare(args: argparse.Namespace) -> tuple[APIServerConfig, Path]:
     """Make the data dir, the PKI and the admin kubeconfig; return the server config."""
     from kybernetes.cli.main import UsageError, default_data_dir, parse_duration
@@ -62,7 +72,10 @@ def prepare(args: argparse.Namespace) -> tuple[APIServerConfig, Path]:
         raise UsageError("--tls-cert-file and --tls-private-key-file go together")
     for flag, path in (("--tls-cert-file", args.tls_cert_file),
                        ("--tls-private-key-file", args.tls_private_key_file),
-                       ("--client-ca-file", args.client_ca_file)):
+                       ("--client-ca-file", args.client_ca_file),
+                       ("--token-auth-file", args.token_auth_file),
+                       ("--service-account-signing-key-file", args.service_account_signing_key_file),
+                       *(("--service-account-key-file", f) for f in args.service_account_key_file)):
         if path is not None and not path.is_file():
             raise UsageError(f"{flag}: {path} does not exist")
     config = APIServerConfig(
@@ -73,9 +86,50 @@ def prepare(args: argparse.Namespace) -> tuple[APIServerConfig, Path]:
         tls_key_file=args.tls_private_key_file or pki.path("apiserver.key"),
         client_ca_file=args.client_ca_file or pki.path("ca.crt"), advertise_address=advertise,
         anonymous_auth=args.anonymous_auth == "true", event_ttl=parse_duration(args.event_ttl),
+        authorization_mode=_authorization_mode(args.authorization_mode),
         internal_socket=data_dir / "apiserver.sock",
-        compaction_interval=parse_duration(args.etcd_compaction_interval))
+        compaction_interval=parse_duration(args.etcd_compaction_interval),
+        **authentication_settings(args, pki), **encryption_audit_settings(args))
     return config, admin_path
+
+
+def authentication_settings(args: argparse.Namespace, pki: certs.ClusterPKI) -> dict:
+    """The authentication and admission flags as APIServerConfig fields, checked
+    here so a bad file is a one-line error, not a traceback."""
+    from kybernetes.apiserver.authn.tokenfile import TokenFileError, parse_token_file
+    from kybernetes.cli.main import UsageError, parse_duration
+    from kybernetes.pki import jwt
+    signing = args.service_account_signing_key_file or pki.path("sa.key")
+    verifying = list(args.service_account_key_file) or [pki.path("sa.pub")]
+    try:
+        jwt.load_private_key(signing.read_bytes())
+    except (jwt.JWTError, ValueError) as exc:
+        raise UsageError(f"--service-account-signing-key-file: {signing}: {exc}") from None
+    for path in verifying:
+        try:
+            if not jwt.load_public_keys(path.read_bytes()):
+                raise UsageError(f"--service-account-key-file: {path}: no public key found")
+        except (jwt.JWTError, ValueError) as exc:
+            raise UsageError(f"--service-account-key-file: {path}: {exc}") from None
+    if args.token_auth_file is not None:
+        try:
+            parse_token_file(args.token_auth_file.read_text(), str(args.token_auth_file))
+        except (TokenFileError, UnicodeDecodeError) as exc:
+            raise UsageError(f"--token-auth-file: {exc}") from None
+    issuers = [i for i in args.service_account_issuer if i]
+    bootstrap = args.enable_bootstrap_token_auth
+    return {"token_auth_file": args.token_auth_file,
+            "service_account_key_files": verifying,
+            "service_account_signing_key_file": signing,
+            "service_account_issuers": issuers,
+            "api_audiences": [a.strip() for a in args.api_audiences.split(",") if a.strip()],
+            "enable_bootstrap_token_auth": (getattr(args, "command", "") == "server")
+            if bootstrap is None else bootstrap,
+            "service_account_max_token_expiration": int(parse_duration(
+                args.service_account_max_token_expiration)),
+            "service_account_extend_token_expiration": args.service_account_extend_token_expiration,
+            "disabled_admission_plugins": [
+                p.strip() for p in args.disable_admission_plugins.split(",") if p.strip()]}
 
 
 async def serve_forever(args: argparse.Namespace, components: bool) -> int:
@@ -123,25 +177,34 @@ async def start_components(args: argparse.Namespace, config: APIServerConfig) ->
                                          user_agent="kube-scheduler")
     _clients.append(scheduler_client)
     tasks.append(asyncio.create_task(Scheduler(scheduler_client).run(), name="scheduler"))
-    # The server's own node: `--runtime fake` makes it a simulated one; without --runtime
-    # no node is registered (the runc runtime comes with the kubelet issue).
-    if getattr(args, "runtime", None):
-        from kybernetes.cli.main import UsageError
-        from kybernetes.kubelet.kubelet import local_kubelet, local_node_name
-        from kybernetes.kubelet.runtimes import RuntimeNotAvailable
-        node = local_node_name()
-        kubelet_client = Client.in_process(config.internal_socket, f"system:node:{node}",
-                                           user_agent="kubelet")
-        _clients.append(kubelet_client)
-        try:
-            kubelet = local_kubelet(kubelet_client, args.runtime, node_name=node,
-                                    node_ip=config.advertise_address, data_dir=str(Path(
-                                        str(config.internal_socket)).parent))
-        except RuntimeNotAvailable as exc:
+    # The server's own node (k3s's default): real pods with runc as root, host processes
+    # otherwise, or a simulated node with `--runtime fake`; `--disable-agent` for none.
+    # Stopping the server leaves containers running, as stopping a kubelet does.
+    from kybernetes.cli.main import UsageError
+    from kybernetes.kubelet.kubelet import default_runtime, local_kubelet, local_node_name
+    from kybernetes.kubelet.runtimes import RuntimeNotAvailable
+    if getattr(args, "disable_agent", False):
+        return tasks
+    chosen = getattr(args, "runtime", None)
+    node = local_node_name()
+    kubelet_client = Client.in_process(config.internal_socket, f"system:node:{node}",
+                                       user_agent="kubelet")
+    _clients.append(kubelet_client)
+    try:
+        kubelet = local_kubelet(kubelet_client, chosen or default_runtime(), node_name=node,
+                                node_ip=config.advertise_address, data_dir=str(Path(
+                                    str(config.internal_socket)).parent),
+                                disable_default_registry_endpoint=getattr(
+                                    args, "disable_default_registry_endpoint", False))
+    except RuntimeNotAvailable as exc:
+        if chosen:
             for task in tasks:
                 task.cancel()
             raise UsageError(str(exc)) from None
-        tasks.append(asyncio.create_task(kubelet.run(), name="kubelet"))
+        import logging
+        logging.getLogger("kybernetes.server").warning("not registering this machine as a node: %s", exc)
+        return tasks
+    tasks.append(asyncio.create_task(kubelet.run(), name="kubelet"))
     return tasks
 
 

@@ -5,6 +5,11 @@ One client, two ways to reach the server: HTTPS with a kubeconfig (components ru
 alone, `--kubeconfig F`), or the server's own Unix socket (components running inside
 `kybernetes server`), which the server trusts as the identity it was told. Both go through
 the API server's one write path. Objects are plain dicts; the caller owns what it gets.
+
+Over HTTPS the client may know several API servers (`https://a:6443,https://b:6444`, or
+the kubeconfig's `kybernetes.io/servers` cluster extension): it balances as a k3s agent
+does, sticking to one and failing over to the next when it stops answering; a watch cut
+by a dying server resumes from its last resourceVersion on the next (loadbalancer.py).
 """
 from __future__ import annotations
 
@@ -20,6 +25,8 @@ import orjson
 
 from kybernetes.api.resources import ResourceType, builtin_registry
 from kybernetes.apiserver.errors import ApiError
+from kybernetes.client.loadbalancer import (FAILOVER_STATUSES, ServerPool, servers_from_cluster,
+                                            should_retry)
 
 _REGISTRY = builtin_registry()
 
@@ -80,7 +87,7 @@ class Client:
     """An asyncio API client. Create it inside a running event loop; `close()` when done.
     Connections are unlimited by default: every informer holds one for its watch."""
 
-    def __init__(self, base_url: str, *, ssl_context: ssl.SSLContext | bool | None = None,
+    def __init__(self, base_url: str | list[str], *, ssl_context: ssl.SSLContext | bool | None = None,
                  unix_socket: str | None = None, token: str | None = None,
                  user_agent: str = "kybernetes", field_manager: str = "",
                  max_connections: int = 0, component: str = "") -> None:
@@ -89,7 +96,7 @@ class Client:
                 path=unix_socket, limit=max_connections)
         else:
             connector = aiohttp.TCPConnector(ssl=ssl_context, limit=max_connections)
-        self.base_url = base_url.rstrip("/")
+        self.pool = ServerPool(base_url)
         self.field_manager = field_manager or user_agent
         headers = {"User-Agent": user_agent, "Accept": "application/json"}
         if token:
@@ -100,9 +107,26 @@ class Client:
             connector=connector, headers=headers, json_serialize=lambda o: orjson.dumps(o).decode(),
             timeout=aiohttp.ClientTimeout(total=None, sock_connect=10))
 
+    @property
+    def base_url(self) -> str:
+        """The API server requests go to now."""
+        return self.pool.preferred
+
+    @base_url.setter
+    def base_url(self, value: str | list[str]) -> None:
+        """Replace the servers (one URL, a comma-separated list, or a list)."""
+        self.pool = ServerPool(value)
+
+    @property
+    def servers(self) -> list[str]:
+        return list(self.pool.servers)
+
     # ---------------------------------------------------------------- construction
     @classmethod
-    def from_kubeconfig(cls, path: str | Path, **kwargs) -> "Client":
+    def from_kubeconfig(cls, path: str | Path, servers: str | list[str] | None = None,
+                        **kwargs) -> "Client":
+        """A client with the kubeconfig's credentials; `servers` (e.g. a `--server`
+        flag's comma-separated list) overrides the servers the kubeconfig names."""
         from kybernetes.pki.kubeconfig import load_kubeconfig
         config = load_kubeconfig(path)
         context: ssl.SSLContext | bool
@@ -124,7 +148,8 @@ class Client:
                 for item in tmp.iterdir():
                     item.unlink()
                 tmp.rmdir()
-        return cls(config.server(), ssl_context=context, token=config.token(), **kwargs)
+        return cls(servers or servers_from_cluster(config.cluster()), ssl_context=context,
+                   token=config.token(), **kwargs)
 
     @classmethod
     def in_process(cls, socket_path: str | Path, component: str, **kwargs) -> "Client":
@@ -138,17 +163,39 @@ class Client:
     # ---------------------------------------------------------------- plumbing
     async def request(self, method: str, path: str, *, params: dict | None = None,
                       body: object = None, content_type: str = "application/json") -> dict:
-        url = self.base_url + path
         if params:
-            url += "?" + urlencode({k: v for k, v in params.items() if v not in (None, "")},
-                                   doseq=True)
+            path += "?" + urlencode({k: v for k, v in params.items() if v not in (None, "")},
+                                    doseq=True)
         data = None if body is None else (body if isinstance(body, bytes) else orjson.dumps(body))
         headers = {"Content-Type": content_type} if data is not None else None
-        async with self.session.request(method, url, data=data, headers=headers) as response:
-            payload = await response.read()
-            if response.status >= 400:
-                raise api_error(response.status, payload)
+        candidates = self.pool.candidates()
+        for attempt, server in enumerate(candidates):
+            last = attempt == len(candidates) - 1
+            try:
+                async with self.session.request(method, server + path, data=data,
+                                                headers=headers) as response:
+                    status, payload = response.status, await response.read()
+            except aiohttp.ClientConnectorError:
+                self.pool.failed(server)  # never reached it: any request may go elsewhere
+                if last:
+                    raise
+                continue
+            except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError,
+                    aiohttp.ClientPayloadError):
+                self.pool.failed(server)
+                if last or not should_retry(method, sent=True):
+                    raise
+                continue
+            if status in FAILOVER_STATUSES and len(candidates) > 1:
+                self.pool.failed(server)  # a dying server: the next request goes elsewhere
+                if not last and should_retry(method, sent=True):
+                    continue
+            else:
+                self.pool.succeeded(server)
+            if status >= 400:
+                raise api_error(status, payload)
             return orjson.loads(payload) if payload else {}
+        raise AssertionError("unreachable: the pool always has a server")
 
     # ---------------------------------------------------------------- verbs
     async def get(self, rt: ResourceType, name: str, namespace: str | None = None,
@@ -185,28 +232,60 @@ class Client:
                     field_selector: str = "", timeout_seconds: int | None = None,
                     bookmarks: bool = True) -> AsyncIterator[tuple[str, dict]]:
         """(type, object) pairs until the server ends the stream. An ERROR event with a
-        410 Status raises ApiError(410) so informers know to list again."""
-        params = {"watch": "true", "resourceVersion": resource_version,
-                  "labelSelector": label_selector, "fieldSelector": field_selector,
-                  "timeoutSeconds": timeout_seconds,
-                  "allowWatchBookmarks": "true" if bookmarks else None}
-        url = self.base_url + _path(rt, namespace) + "?" + urlencode(
-            {k: v for k, v in params.items() if v not in (None, "")})
-        async with self.session.get(url) as response:
-            if response.status >= 400:
-                raise api_error(response.status, await response.read())
-            buffer = b""
-            async for chunk in response.content.iter_any():
-                buffer += chunk
-                while b"\n" in buffer:
-                    line, buffer = buffer.split(b"\n", 1)
-                    if not line.strip():
-                        continue
-                    event = orjson.loads(line)
-                    if event.get("type") == "ERROR":
-                        status = event.get("object") or {}
-                        raise api_error(status.get("code", 500), orjson.dumps(status))
-                    yield event["type"], event["object"]
+        410 Status raises ApiError(410) so informers know to list again.
+
+        A stream cut by a server that died (no clean end) is reopened on the next server
+        from the last resourceVersion seen, so the caller misses no event; after every
+        server failed several times in a row the connection error is raised."""
+        failures = 0
+        while True:
+            params = {"watch": "true", "resourceVersion": resource_version,
+                      "labelSelector": label_selector, "fieldSelector": field_selector,
+                      "timeoutSeconds": timeout_seconds,
+                      "allowWatchBookmarks": "true" if bookmarks else None}
+            server = self.pool.candidates()[0]
+            url = server + _path(rt, namespace) + "?" + urlencode(
+                {k: v for k, v in params.items() if v not in (None, "")})
+            try:
+                async with self.session.get(url) as response:
+                    if response.status >= 400:
+                        payload = await response.read()
+                        if response.status in FAILOVER_STATUSES and len(self.pool.servers) > 1 \
+                                and failures < 3 * len(self.pool.servers):
+                            self.pool.failed(server)
+                            failures += 1
+                            await self._pause_after_round(failures)
+                            continue
+                        raise api_error(response.status, payload)
+                    self.pool.succeeded(server)
+                    buffer = b""
+                    async for chunk in response.content.iter_any():
+                        buffer += chunk
+                        while b"\n" in buffer:
+                            line, buffer = buffer.split(b"\n", 1)
+                            if not line.strip():
+                                continue
+                            event = orjson.loads(line)
+                            if event.get("type") == "ERROR":
+                                status = event.get("object") or {}
+                                raise api_error(status.get("code", 500), orjson.dumps(status))
+                            seen = (event["object"].get("metadata") or {}).get("resourceVersion")
+                            if seen:
+                                resource_version = seen
+                            failures = 0
+                            yield event["type"], event["object"]
+                    return  # the server ended the stream cleanly
+            except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError):
+                self.pool.failed(server)
+                failures += 1
+                if len(self.pool.servers) == 1 or failures >= 3 * len(self.pool.servers):
+                    raise
+                await self._pause_after_round(failures)
+
+    async def _pause_after_round(self, failures: int) -> None:
+        """Back off a little once every server has been tried in a row."""
+        if failures % len(self.pool.servers) == 0:
+            await asyncio.sleep(min(0.2 * failures, 2.0))
 
     async def create(self, rt: ResourceType, obj: dict, namespace: str | None = None, *,
                      subresource: str = "", name: str = "", dry_run: bool = False) -> dict:
@@ -248,12 +327,14 @@ class Client:
         """Until the server answers /readyz (components started beside it)."""
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
-            try:
-                async with self.session.get(self.base_url + "/readyz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
+            for server in self.pool.candidates():
+                try:
+                    async with self.session.get(server + "/readyz") as response:
+                        if response.status == 200:
+                            self.pool.succeeded(server)
+                            return
+                except aiohttp.ClientError:
+                    self.pool.failed(server)
             if asyncio.get_running_loop().time() > deadline:
                 raise TimeoutError("the API server did not become ready")
             await asyncio.sleep(0.1)

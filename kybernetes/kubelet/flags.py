@@ -12,7 +12,13 @@ def add_agent_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--server", default="", help="API server URL (overrides the kubeconfig's)")
     parser.add_argument("--runtime", "--container-runtime", dest="runtime", default=None,
                         choices=("fake", "runc", "process"),
-                        help="how pods run; today only `fake` (no containers)")
+                        help="how pods run: runc (OCI containers; the default as root with runc "
+                             "installed), process (host processes) or fake (none)")
+    parser.add_argument("--root-dir", default="",
+                        help="where pods, images and runtime state live "
+                             "(default /var/lib/kybernetes/kubelet as root)")
+    parser.add_argument("--disable-default-registry-endpoint", action="store_true",
+                        help="pull only from the mirrors in registries.yaml (k3s's flag)")
     parser.add_argument("--hostname-override", default="", help="node name (default: the host name)")
     parser.add_argument("--node-ip", default="", help="the node's InternalIP (default: first host address)")
     parser.add_argument("--node-labels", default="", help="labels to register with, k=v,k2=v2")
@@ -20,6 +26,14 @@ def add_agent_flags(parser: argparse.ArgumentParser) -> None:
                         help="taints to register with, key=value:Effect,...")
     parser.add_argument("--max-pods", type=int, default=110)
     parser.add_argument("--pod-cidr", default="", help="the node's pod CIDR when no controller assigns one")
+    parser.add_argument("--port", "--kubelet-port", dest="kubelet_port", type=int, default=None,
+                        help="the kubelet's HTTPS port (logs, exec, port-forward); default 10250, "
+                             "or a free port when 10250 is taken")
+    parser.add_argument("--address", dest="kubelet_address", default="0.0.0.0",
+                        help="the address the kubelet's HTTPS server listens on")
+    parser.add_argument("--client-ca-file", type=Path, default=None,
+                        help="CA of the client certificates the kubelet's server accepts "
+                             "(default: the kubeconfig's CA)")
     parser.add_argument("-v", "--v", dest="verbosity", type=int, default=0)
 
 

@@ -46,6 +46,9 @@ class Kubelet:
         self.admitted: dict[str, dict[str, int]] = {}  # uid -> requests, for admission
         self.finished: set[str] = set()  # uids whose terminal status is posted
         self._stopped = asyncio.Event()
+        # the pods bound here (an informer), where the kubelet's HTTP server finds them
+        self.pod_source = None
+        self.serving = None  # a kybernetes.kubelet.server.KubeletServer run() starts
 
     @property
     def host_ips(self) -> list[str]:
@@ -202,9 +205,17 @@ class Kubelet:
     async def run(self, workers: int = 4) -> None:
         """Register, then run this node's pods, lease and status until cancelled."""
         from kybernetes.kubelet.lease import PeriodicScheduler
-        await self._register_with_retry()
+        if self.serving is not None:  # listening first: the Node reports the bound port
+            self.config.kubelet_port = await self.serving.start()
+        try:
+            await self._register_with_retry()
+        except BaseException:
+            if self.serving is not None:
+                await self.serving.stop()
+            raise
         dispatcher = PodDispatcher(self.client, f"spec.nodeName={self.node_name}", workers=workers)
         dispatcher.add(self)
+        self.pod_source = dispatcher.informer
         scheduler = PeriodicScheduler(concurrency=2)
         scheduler.every(leases.RENEW_INTERVAL, self.renew_lease)
         scheduler.every(STATUS_CHECK_INTERVAL, self.check_node_status)
@@ -217,6 +228,8 @@ class Kubelet:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            if self.serving is not None:
+                await self.serving.stop()
             await self.runtime.close()
 
     async def _register_with_retry(self) -> None:
@@ -241,17 +254,32 @@ def local_node_name(override: str = "") -> str:
 
 def local_kubelet(client: Client, runtime_name: str, *, node_name: str = "", node_ip: str = "",
                   labels: dict[str, str] | None = None, taints: list[dict] | None = None,
-                  max_pods: int = 110, pod_cidr: str = "", data_dir: str = "/") -> Kubelet:
+                  max_pods: int = 110, pod_cidr: str = "", data_dir: str = "/",
+                  kubelet_address: str = "0.0.0.0", kubelet_port: int | None = None,
+                  client_ca_pem: bytes | None = None, root_dir: str = "",
+                  disable_default_registry_endpoint: bool = False) -> Kubelet:
     """A kubelet for this machine: its capacity, its addresses; raises
-    RuntimeNotAvailable for a runtime not written yet."""
+    RuntimeNotAvailable for a runtime not written yet. Its HTTPS server listens on
+    `kubelet_port` (10250 when None, or any free port when that one is taken); with
+    the cluster CA in `data_dir`/pki (inside `kybernetes server`) its certificate is
+    the cluster's, otherwise self-signed."""
     import zlib
     from kybernetes.kubelet.node import machine_allocatable, machine_capacity
     from kybernetes.kubelet.runtimes import make_runtime
     from kybernetes.kubelet.runtimes.fake import fallback_pod_cidr
     name = local_node_name(node_name)
     options = {}
+    recorder = EventRecorder(client, "kubelet", host=name)
     if runtime_name == "fake":  # a /24 of 10.244.0.0/16 picked by name until one is assigned
         options["fallback_cidr"] = pod_cidr or fallback_pod_cidr(zlib.crc32(name.encode()) % 256)
+    else:
+        from pathlib import Path
+        root = Path(root_dir) if root_dir else kubelet_root_dir(data_dir)
+        registries = Path(data_dir) / "registries.yaml"
+        options.update(client=client, data_dir=root, node_name=name, recorder=recorder,
+                       fallback_pod_cidr=pod_cidr or "10.244.0.0/24",
+                       registries_file=registries if data_dir != "/" and registries.is_file() else None,
+                       disable_default_registry_endpoint=disable_default_registry_endpoint)
     runtime = make_runtime(runtime_name, **options)
     if not node_ip:
         from kybernetes.pki.certs import host_addresses
@@ -262,7 +290,39 @@ def local_kubelet(client: Client, runtime_name: str, *, node_name: str = "", nod
     config = NodeConfig(name=name, capacity=capacity, allocatable=machine_allocatable(capacity),
                         labels=labels or {}, taints=taints or [], internal_ip=node_ip,
                         runtime_version=runtime.runtime_version, pod_cidr=pod_cidr)
-    return Kubelet(client, config, runtime, recorder=EventRecorder(client, "kubelet", host=name))
+    kubelet = Kubelet(client, config, runtime, recorder=recorder)
+    if hasattr(runtime, "on_change"):  # pod workers ask for a status post when a container changes
+        runtime.on_change = lambda key: kubelet.queue.add(key) if kubelet.queue is not None else None
+    from pathlib import Path
+    from kybernetes.kubelet.node import KUBELET_PORT
+    from kybernetes.kubelet.server import KubeletServer, ServingCertificate, load_cluster_ca
+    cluster_ca = load_cluster_ca(Path(data_dir) / "pki")
+    certificate = ServingCertificate(name, [node_ip], client_ca_pem or (
+        cluster_ca.cert_pem if cluster_ca else None), cluster_ca)
+    kubelet.serving = KubeletServer(kubelet, address=kubelet_address,
+                                    port=KUBELET_PORT if kubelet_port is None else kubelet_port,
+                                    certificate=certificate,
+                                    fall_back_to_ephemeral=kubelet_port is None)
+    return kubelet
+
+
+def default_runtime() -> str:
+    """runc as root where runc is installed, host processes otherwise."""
+    import os
+    import shutil
+    return "runc" if os.geteuid() == 0 and shutil.which("runc") else "process"
+
+
+def kubelet_root_dir(data_dir: str):
+    """Where the kubelet keeps pods, images and runtime state: DATA_DIR/kubelet inside
+    `kybernetes server`, /var/lib/kybernetes/kubelet for a root agent, else under ~."""
+    import os
+    from pathlib import Path
+    if data_dir and data_dir != "/":
+        return Path(data_dir) / "kubelet"
+    if os.geteuid() == 0:
+        return Path("/var/lib/kybernetes/kubelet")
+    return Path.home() / ".local" / "share" / "kybernetes" / "kubelet"
 
 
 def usage_error(message: str) -> int:
@@ -273,14 +333,20 @@ def usage_error(message: str) -> int:
     return 2
 
 
+def _client_ca(args) -> bytes | None:
+    """--client-ca-file, else the CA the kubeconfig trusts (the cluster's)."""
+    if getattr(args, "client_ca_file", None) is not None:
+        return args.client_ca_file.read_bytes()
+    from kybernetes.pki.kubeconfig import load_kubeconfig
+    return load_kubeconfig(args.kubeconfig).ca_pem()
+
+
 async def agent_main(args) -> int:
     """`kybernetes agent`: this machine joins the cluster as a node."""
     from kybernetes.cli.components import until_signalled
     from kybernetes.kubelet.node import parse_labels, parse_taints
     from kybernetes.kubelet.runtimes import RuntimeNotAvailable
-    if args.runtime != "fake":
-        return usage_error(f"the {args.runtime or 'runc'} runtime is not available yet; "
-                           f"use --runtime fake")
+    runtime_name = args.runtime or default_runtime()
     try:
         labels = parse_labels(args.node_labels)
         taints = parse_taints(args.register_with_taints)
@@ -288,14 +354,21 @@ async def agent_main(args) -> int:
         return usage_error(str(exc))
     if not args.kubeconfig.is_file():
         return usage_error(f"--kubeconfig: {args.kubeconfig} does not exist")
+    if getattr(args, "client_ca_file", None) is not None and not args.client_ca_file.is_file():
+        return usage_error(f"--client-ca-file: {args.client_ca_file} does not exist")
     client = Client.from_kubeconfig(args.kubeconfig, user_agent="kubelet")
     if args.server:
         client.base_url = args.server.rstrip("/")
     try:
         try:
-            kubelet = local_kubelet(client, args.runtime, node_name=args.hostname_override,
+            kubelet = local_kubelet(client, runtime_name, node_name=args.hostname_override,
                                     node_ip=args.node_ip, labels=labels, taints=taints,
-                                    max_pods=args.max_pods, pod_cidr=args.pod_cidr)
+                                    max_pods=args.max_pods, pod_cidr=args.pod_cidr,
+                                    kubelet_address=args.kubelet_address,
+                                    kubelet_port=args.kubelet_port,
+                                    client_ca_pem=_client_ca(args),
+                                    root_dir=str(getattr(args, "root_dir", "") or ""),
+                                    disable_default_registry_endpoint=args.disable_default_registry_endpoint)
         except RuntimeNotAvailable as exc:
             return usage_error(str(exc))
         task = asyncio.create_task(kubelet.run(), name="kubelet")

@@ -96,6 +96,7 @@ class NodeConfig:
     kernel_version: str = field(default_factory=platform.release)
     boot_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     pod_cidr: str = ""
+    kubelet_port: int = KUBELET_PORT  # where the kubelet's HTTPS server listens
 
 
 def node_identity(name: str) -> dict[str, str]:
@@ -143,7 +144,7 @@ def node_status(config: NodeConfig, now: float) -> dict:
     return {
         "capacity": capacity, "allocatable": allocatable,
         "conditions": node_conditions(now), "addresses": addresses,
-        "daemonEndpoints": {"kubeletEndpoint": {"Port": KUBELET_PORT}},
+        "daemonEndpoints": {"kubeletEndpoint": {"Port": config.kubelet_port}},
         "nodeInfo": {**node_identity(config.name), "bootID": config.boot_id,
                      "kernelVersion": config.kernel_version, "osImage": config.os_image,
                      "containerRuntimeVersion": config.runtime_version,

@@ -113,6 +113,8 @@ def _api_state(state: ContainerState) -> dict:
         terminated = {"exitCode": state.exit_code, "reason": state.reason,
                       "startedAt": rfc3339(state.started_at or 0),
                       "finishedAt": rfc3339(state.finished_at or 0)}
+        if state.message:  # the termination message (file or log tail)
+            terminated["message"] = state.message
         if state.container_id:
             terminated["containerID"] = state.container_id
         return {"terminated": terminated}
@@ -161,6 +163,13 @@ def pod_phase(pod: dict, runtime: PodRuntimeStatus, stopping: bool = False) -> s
             stopped += 1
         else:
             waiting += 1
+    sidecars = {c.get("name") for c in (pod.get("spec") or {}).get("initContainers") or []
+                if c.get("restartPolicy") == "Always"}
+    for state in runtime.init_containers:
+        # a failed init container that will not be restarted fails the pod (upstream's getPhase)
+        if (state.state == "terminated" and state.exit_code != 0 and state.name not in sidecars
+                and policy == "Never"):
+            return "Failed"
     for state in runtime.init_containers:
         if state.state != "terminated" and state.state != "running":
             return "Pending"

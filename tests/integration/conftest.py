@@ -35,6 +35,9 @@ class Server:
         self.kubeconfig = data_dir / "admin.kubeconfig"
         self.url = f"https://127.0.0.1:{self.port}"
         self.extra_args = list(extra_args)
+        if command == "server" and "--runtime" not in self.extra_args:
+            # no kubelet unless a test asks for one: its containers would outlive the server
+            self.extra_args.append("--disable-agent")
         self.process: subprocess.Popen | None = None
         self.log = data_dir / "server.log"
 
@@ -99,7 +102,10 @@ class Kubectl:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory) -> Server:
-    srv = Server(tmp_path_factory.mktemp("server")).start()
+    # The API server alone has no controller making each namespace's "default"
+    # ServiceAccount, so its admission is off, as envtest runs kube-apiserver.
+    srv = Server(tmp_path_factory.mktemp("server"),
+                 ["--disable-admission-plugins=ServiceAccount"]).start()
     yield srv
     srv.stop()
 

@@ -199,16 +199,23 @@ def test_unsupported_patch_type(http, server, namespace):
     assert status == 415 and body["reason"] == "UnsupportedMediaType"
 
 
-def test_missing_credentials_get_401(server):
+def test_anonymous_requests_are_forbidden_beyond_public_info(server):
+    """No credential at all is system:anonymous (anonymous auth is on, as upstream), which
+    RBAC lets read only the public info endpoints; a bad credential is always 401."""
     pki = server.data_dir / "pki"
     anonymous = urllib3.PoolManager(cert_reqs="CERT_REQUIRED", ca_certs=str(pki / "ca.crt"))
     response = anonymous.request("GET", server.url + "/api/v1/namespaces")
-    assert response.status == 401
+    assert response.status == 403
     body = json.loads(response.data)
-    assert body["reason"] == "Unauthorized" and body["message"] == "Unauthorized"
+    assert body["reason"] == "Forbidden"
+    assert body["message"] == ('namespaces is forbidden: User "system:anonymous" cannot list '
+                               'resource "namespaces" in API group "" at the cluster scope')
     version = anonymous.request("GET", server.url + "/version")
     assert version.status == 200 and json.loads(version.data)["minor"] == "32"
     assert anonymous.request("GET", server.url + "/readyz").data == b"ok"
+    forged = anonymous.request("GET", server.url + "/api/v1/namespaces",
+                               headers={"Authorization": "Bearer not-a-real-token"})
+    assert forged.status == 401 and json.loads(forged.data)["reason"] == "Unauthorized"
 
 
 def test_kubectl_without_credentials(kubectl: Kubectl, tmp_path: Path):

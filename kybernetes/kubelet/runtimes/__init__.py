@@ -82,21 +82,40 @@ class Runtime:
         """Forget a pod that no longer exists in the API (free its IP, its files)."""
         raise NotImplementedError
 
-    async def exec(self, pod: dict, container: str, command: list[str], **streams):
-        raise NotImplementedError(f"the {self.name} runtime does not support exec")
+    # -------------------------------------------------------------- streaming
+    # Used by the kubelet's HTTP server (kybernetes.kubelet.server). A runtime without
+    # processes raises RuntimeNotAvailable, which the server answers with a Status.
+    async def exec(self, pod: dict, container: str, argv: list[str], *, tty: bool,
+                   stdin: bool, stdout: bool = True, stderr: bool = True):
+        """A kybernetes.kubelet.cri.StreamingProcess running argv in the container."""
+        raise RuntimeNotAvailable(f"the {self.name} runtime does not support exec")
 
-    async def logs(self, pod: dict, container: str, **options):
-        raise NotImplementedError(f"the {self.name} runtime keeps no logs")
+    async def attach(self, pod: dict, container: str, *, stdin: bool, stdout: bool = True,
+                     stderr: bool = True):
+        """A StreamingProcess connected to the container's main process."""
+        raise RuntimeNotAvailable(f"the {self.name} runtime does not support attach")
+
+    def log_path(self, pod: dict, container: str, previous: bool = False):
+        """The container's CRI-format log file (the previous instance's with
+        `previous`), or None when there is none."""
+        return None
+
+    async def port_forward(self, pod: dict, port: int):
+        """(reader, writer) of a TCP connection to `port` on the pod's localhost."""
+        raise RuntimeNotAvailable(f"the {self.name} runtime does not support port-forward")
 
     async def close(self) -> None:
         """Release what the runtime holds for the whole node."""
 
 
 def make_runtime(name: str, **options) -> Runtime:
-    """The runtime called `name`; raises RuntimeNotAvailable for ones not written yet."""
+    """The runtime called `name`. `fake` takes FakeRuntime's options; `runc` and
+    `process` take PodManager's (client, data_dir, node_name, ...) and raise
+    RuntimeNotAvailable when this machine cannot run them (runc missing, not root)."""
     if name == "fake":
         from kybernetes.kubelet.runtimes.fake import FakeRuntime
         return FakeRuntime(**options)
     if name in ("runc", "process"):
-        raise RuntimeNotAvailable(f"the {name} runtime is not available yet; use --runtime fake")
+        from kybernetes.kubelet.podmanager import make_pod_manager
+        return make_pod_manager(name, **options)
     raise RuntimeNotAvailable(f"unknown runtime {name!r} (choose fake, runc or process)")
