@@ -1,9 +1,10 @@
 # Copyright 2026 The kybernetes Authors. Licensed under the Apache License, Version 2.0.
 """What the API server creates for itself at start-up, as kube-apiserver's bootstrap
 controllers do: the four system namespaces, the `kubernetes` Service and its endpoints,
-and the two system PriorityClasses."""
+the two system PriorityClasses, and kube-public/cluster-info."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kybernetes.apiserver import errors
@@ -65,6 +66,7 @@ async def ensure_defaults(server: "APIServer") -> None:
         "addressType": "IPv4",
         "endpoints": [{"addresses": [address], "conditions": {"ready": True}}],
         "ports": [{"name": "https", "port": port, "protocol": "TCP"}]}, replace=True)
+    await _ensure_cluster_info(server)
     for name, value, description in (
             ("system-node-critical", 2000001000,
              "Used for system critical pods that must not be moved from their current node."),
@@ -75,3 +77,25 @@ async def ensure_defaults(server: "APIServer") -> None:
             "apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
             "metadata": {"name": name}, "value": value, "globalDefault": False,
             "description": description, "preemptionPolicy": "PreemptLowerPriority"})
+
+
+async def _ensure_cluster_info(server: "APIServer") -> None:
+    """kube-public/cluster-info, as `kubeadm init` publishes it: a kubeconfig with this
+    server's URL and the cluster CA and no user, readable anonymously, which the bootstrap
+    signer signs for each bootstrap token so that `kybernetes join` can pin the CA. Never
+    replaced: `kybernetes init --control-plane-endpoint` or an admin may set another URL."""
+    import base64
+
+    import yaml
+    ca_file = server.config.client_ca_file
+    if not ca_file or not Path(ca_file).is_file():
+        return
+    host = server.config.advertise_address
+    host = f"[{host}]" if ":" in host else host
+    kubeconfig = {"apiVersion": "v1", "kind": "Config", "clusters": [{"name": "", "cluster": {
+        "certificate-authority-data": base64.b64encode(Path(ca_file).read_bytes()).decode(),
+        "server": f"https://{host}:{server.config.port}"}}],
+        "contexts": [], "current-context": "", "preferences": {}, "users": []}
+    await _ensure(server, "", "v1", "ConfigMap", "kube-public", {
+        "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cluster-info"},
+        "data": {"kubeconfig": yaml.safe_dump(kubeconfig, sort_keys=False)}})

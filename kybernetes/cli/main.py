@@ -165,6 +165,10 @@ def build_parser() -> argparse.ArgumentParser:
                              "(host processes, the default otherwise) or fake (simulated)")
     server.add_argument("--disable-agent", action="store_true",
                         help="do not run a kubelet: this machine is not a node (k3s's flag)")
+    server.add_argument("--cluster-domain", default="cluster.local",
+                        help="the cluster's DNS domain, served by the in-process cluster DNS")
+    server.add_argument("--resolv-conf", default="/etc/resolv.conf",
+                        help="resolv.conf whose nameservers the cluster DNS forwards other names to")
     server.add_argument("--disable-default-registry-endpoint", action="store_true",
                         help="pull only from the mirrors in registries.yaml, never from the "
                              "registry an image names (k3s's flag)")
@@ -178,6 +182,14 @@ def build_parser() -> argparse.ArgumentParser:
     agent = commands.add_parser("agent", help="run the kubelet: join a cluster as a node")
     from kybernetes.kubelet.flags import add_agent_flags
     add_agent_flags(agent)
+    proxy = commands.add_parser("proxy", help="run kube-proxy: program this node's Services "
+                                "(iptables, or a userspace proxy without a pod network)")
+    from kybernetes.proxy.proxier import add_proxy_flags
+    add_proxy_flags(proxy)
+    dns = commands.add_parser("dns", help="run the cluster DNS server (CoreDNS's kubernetes "
+                              "records; other names forwarded to the node's resolvers)")
+    from kybernetes.dns.flags import add_dns_flags
+    add_dns_flags(dns)
     simulate = commands.add_parser("simulate", help="simulate many nodes (fake runtime) against $KUBECONFIG")
     from kybernetes.kubelet.flags import add_simulate_flags
     add_simulate_flags(simulate)
@@ -200,6 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
                                             "NAME --group G` issues one for a new user")
     from kybernetes.cli.kubeconfig_user import add_kubeconfig_flags
     add_kubeconfig_flags(kubeconfig_parser)
+    from kybernetes.cli.bootstrap import add_bootstrap_commands
+    add_bootstrap_commands(commands)
     commands.add_parser("version", help="print the version")
     return parser
 
@@ -220,6 +234,10 @@ def main(argv: list[str] | None = None) -> int:
             return run_async(args, "kybernetes.cli.scheduler", "scheduler_main")
         if args.command == "agent":
             return run_async(args, "kybernetes.kubelet.kubelet", "agent_main")
+        if args.command == "proxy":
+            return run_async(args, "kybernetes.proxy.proxier", "proxy_main")
+        if args.command == "dns":
+            return run_async(args, "kybernetes.dns.component", "dns_main")
         if args.command == "simulate":
             return run_async(args, "kybernetes.kubelet.simulate", "simulate_main")
         if args.command == "snapshot":
@@ -232,6 +250,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "kubeconfig":
             from kybernetes.cli.kubeconfig_user import kubeconfig_main
             return kubeconfig_main(args)
+        if args.command in ("token", "join", "certs", "init"):
+            from kybernetes.cli.bootstrap import bootstrap_main
+            return bootstrap_main(args)
         if args.command == "version":
             from kybernetes import KUBERNETES_VERSION, __version__
             print(f"kybernetes {__version__} (Kubernetes {KUBERNETES_VERSION} API)")

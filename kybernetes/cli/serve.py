@@ -177,6 +177,8 @@ async def start_components(args: argparse.Namespace, config: APIServerConfig) ->
                                          user_agent="kube-scheduler")
     _clients.append(scheduler_client)
     tasks.append(asyncio.create_task(Scheduler(scheduler_client).run(), name="scheduler"))
+    tasks.append(asyncio.create_task(_local_dns(config, args).run(fatal=False),
+                                     name="dns"))
     # The server's own node (k3s's default): real pods with runc as root, host processes
     # otherwise, or a simulated node with `--runtime fake`; `--disable-agent` for none.
     # Stopping the server leaves containers running, as stopping a kubelet does.
@@ -205,7 +207,52 @@ async def start_components(args: argparse.Namespace, config: APIServerConfig) ->
         logging.getLogger("kybernetes.server").warning("not registering this machine as a node: %s", exc)
         return tasks
     tasks.append(asyncio.create_task(kubelet.run(), name="kubelet"))
+    proxy = _local_proxy(config, node, chosen or default_runtime(), args)
+    if proxy is not None:
+        tasks.append(asyncio.create_task(proxy.run(), name="kube-proxy"))
     return tasks
+
+
+def _local_dns(config: APIServerConfig, args: argparse.Namespace):
+    """The cluster DNS add-on on the advertise address, port 53 when free (else a free
+    port), published as kube-system/kube-dns at the service range's .10."""
+    from kybernetes.client.rest import Client
+    from kybernetes.dns.addon import READER
+    from kybernetes.dns.component import DNSComponent
+    reader = Client.in_process(config.internal_socket, READER, user_agent="coredns")
+    # the add-on objects are written as kubeadm and k3s write theirs: with admin rights
+    installer = Client.in_process(config.internal_socket, "system:apiserver", user_agent="kybernetes-dns")
+    _clients.extend([reader, installer])
+    return DNSComponent(reader, bind_address=config.advertise_address, port=53,
+                        cluster_domain=getattr(args, "cluster_domain", "cluster.local"),
+                        upstream_resolv=getattr(args, "resolv_conf", "/etc/resolv.conf"),
+                        service_cidr=config.service_cidr, publish_client=installer,
+                        node_name="" if getattr(args, "disable_agent", False) else _node_name())
+
+
+def _node_name() -> str:
+    from kybernetes.kubelet.kubelet import local_node_name
+    return local_node_name()
+
+
+def _local_proxy(config: APIServerConfig, node: str, runtime: str, args: argparse.Namespace):
+    """kube-proxy for the server's own node: iptables with the runc pod network (as
+    root with iptables), the userspace fallback for the process runtime."""
+    import os
+    from kybernetes.client.rest import Client
+    from kybernetes.proxy.iptables import iptables_available
+    from kybernetes.proxy.proxier import Proxier
+    from kybernetes.proxy.rules import ProxyConfig
+    if runtime == "runc" and os.geteuid() == 0 and iptables_available():
+        mode = "iptables"
+    elif runtime == "process":
+        mode = "userspace"
+    else:
+        return None
+    client = Client.in_process(config.internal_socket, "system:kube-proxy", user_agent="kube-proxy")
+    _clients.append(client)
+    return Proxier(client, ProxyConfig(node_name=node, cluster_cidr=getattr(
+        args, "cluster_cidr", "10.244.0.0/16")), mode)
 
 
 __all__ = ["prepare", "serve_forever"]

@@ -9,6 +9,9 @@ from pathlib import Path
 
 def add_agent_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kubeconfig", type=Path, required=True, help="the kubelet's kubeconfig")
+    parser.add_argument("--bootstrap-kubeconfig", type=Path, default=None,
+                        help="a kubeconfig with a bootstrap token: when --kubeconfig does not exist, "
+                             "get a client certificate through a CSR and write it there")
     parser.add_argument("--server", default="", help="API server URL (overrides the kubeconfig's)")
     parser.add_argument("--runtime", "--container-runtime", dest="runtime", default=None,
                         choices=("fake", "runc", "process"),
@@ -34,7 +37,27 @@ def add_agent_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--client-ca-file", type=Path, default=None,
                         help="CA of the client certificates the kubelet's server accepts "
                              "(default: the kubeconfig's CA)")
+    add_eviction_flags(parser)
+    parser.add_argument("--healthz-port", type=int, default=10248,
+                        help="port of the plain-HTTP /healthz (0 turns it off)")
+    parser.add_argument("--healthz-bind-address", default="127.0.0.1",
+                        help="address of the plain-HTTP /healthz")
+    parser.add_argument("--authorization-mode", default="Webhook", choices=("Webhook", "AlwaysAllow"),
+                        help="how the kubelet's server authorizes callers: Webhook asks the API "
+                             "server with a SubjectAccessReview")
     parser.add_argument("-v", "--v", dest="verbosity", type=int, default=0)
+
+
+def add_eviction_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--eviction-hard", default=None,
+                        help="hard eviction thresholds, e.g. memory.available<100Mi,nodefs.available<10%% "
+                             "(default memory.available<100Mi,nodefs.available<10%%,"
+                             "nodefs.inodesFree<5%%,imagefs.available<15%%)")
+    parser.add_argument("--eviction-soft", default="", help="soft eviction thresholds, same form")
+    parser.add_argument("--eviction-soft-grace-period", default="",
+                        help="how long each soft threshold must hold, e.g. memory.available=1m30s")
+    parser.add_argument("--eviction-pressure-transition-period", default="5m0s",
+                        help="how long a pressure condition stays after its threshold clears")
 
 
 def add_simulate_flags(parser: argparse.ArgumentParser) -> None:

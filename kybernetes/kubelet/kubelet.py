@@ -17,6 +17,7 @@ from kybernetes.client.events import EventRecorder
 from kybernetes.client.rest import Client, resource
 from kybernetes.client.workqueue import WorkQueue
 from kybernetes.kubelet import lease as leases
+from kybernetes.kubelet.eviction import pressure_rejection
 from kybernetes.kubelet.node import (STATUS_CHECK_INTERVAL, STATUS_REPORT_INTERVAL, NodeConfig,
                                      build_node, node_conditions)
 from kybernetes.kubelet.pods import (PODS, TERMINAL_PHASES, PodDispatcher, admit, build_pod_status,
@@ -49,6 +50,9 @@ class Kubelet:
         # the pods bound here (an informer), where the kubelet's HTTP server finds them
         self.pod_source = None
         self.serving = None  # a kybernetes.kubelet.server.KubeletServer run() starts
+        self.stats = None  # a kybernetes.kubelet.stats.SummaryBuilder for /stats and eviction
+        self.eviction = None  # a kybernetes.kubelet.eviction.EvictionManager
+        self.pressures: set[str] = set()  # node conditions under pressure now
 
     @property
     def host_ips(self) -> list[str]:
@@ -101,13 +105,13 @@ class Kubelet:
                 raise
             await self.ensure_lease()
 
-    async def check_node_status(self) -> None:
-        """Post the conditions when 5 minutes have passed (nothing else changes on a
-        node whose runtime needs no resources)."""
+    async def check_node_status(self, force: bool = False) -> None:
+        """Post the conditions when 5 minutes have passed, or at once when the eviction
+        manager's pressure conditions changed (`force`)."""
         now = self.clock()
-        if now - self.last_status_post < STATUS_REPORT_INTERVAL:
+        if not force and now - self.last_status_post < STATUS_REPORT_INTERVAL:
             return
-        conditions = node_conditions(now, self.conditions)
+        conditions = node_conditions(now, self.conditions, self.pressures)
         node = await self.client.patch(NODES, self.node_name, {"status": {"conditions": conditions}},
                                        subresource="status")
         self.last_status_post = now
@@ -133,7 +137,8 @@ class Kubelet:
             return
         if uid not in self.admitted:
             if not status.get("startTime"):
-                rejection = admit(pod, self.allocatable, list(self.admitted.values()), self.labels)
+                rejection = pressure_rejection(pod, self.pressures) or admit(
+                    pod, self.allocatable, list(self.admitted.values()), self.labels)
                 if rejection is not None:
                     self._finish(uid)
                     await self._post_status(pod, rejected_status(pod, *rejection))
@@ -219,6 +224,9 @@ class Kubelet:
         scheduler = PeriodicScheduler(concurrency=2)
         scheduler.every(leases.RENEW_INTERVAL, self.renew_lease)
         scheduler.every(STATUS_CHECK_INTERVAL, self.check_node_status)
+        if self.eviction is not None:
+            from kybernetes.kubelet.eviction import MONITORING_INTERVAL, eviction_round
+            scheduler.every(MONITORING_INTERVAL, lambda: eviction_round(self), first_in=1.0)
         log.info("node %s registered (runtime %s)", self.node_name, self.runtime.runtime_version)
         tasks = [asyncio.create_task(dispatcher.run(), name=f"kubelet-pods-{self.node_name}"),
                  asyncio.create_task(scheduler.run(), name=f"kubelet-heartbeat-{self.node_name}")]
@@ -257,7 +265,12 @@ def local_kubelet(client: Client, runtime_name: str, *, node_name: str = "", nod
                   max_pods: int = 110, pod_cidr: str = "", data_dir: str = "/",
                   kubelet_address: str = "0.0.0.0", kubelet_port: int | None = None,
                   client_ca_pem: bytes | None = None, root_dir: str = "",
-                  disable_default_registry_endpoint: bool = False) -> Kubelet:
+                  disable_default_registry_endpoint: bool = False,
+                  eviction_hard: str | None = None, eviction_soft: str = "",
+                  eviction_soft_grace_period: str = "",
+                  eviction_pressure_transition_period: str = "5m0s",
+                  authorization_mode: str = "Webhook", healthz_port: int = 10248,
+                  healthz_bind_address: str = "127.0.0.1") -> Kubelet:
     """A kubelet for this machine: its capacity, its addresses; raises
     RuntimeNotAvailable for a runtime not written yet. Its HTTPS server listens on
     `kubelet_port` (10250 when None, or any free port when that one is taken); with
@@ -287,22 +300,39 @@ def local_kubelet(client: Client, runtime_name: str, *, node_name: str = "", nod
         node_ip = addresses[0] if addresses else "127.0.0.1"
     capacity = machine_capacity(data_dir)
     capacity["pods"] = str(max_pods)
-    config = NodeConfig(name=name, capacity=capacity, allocatable=machine_allocatable(capacity),
+    from pathlib import Path
+    from kybernetes.kubelet import eviction, stats
+    hard = eviction.parse_thresholds(eviction.DEFAULT_EVICTION_HARD if eviction_hard is None
+                                     else eviction_hard)  # ThresholdError (a ValueError) for bad flags
+    soft = eviction.parse_thresholds(eviction_soft, hard=False, grace_periods=eviction.parse_grace_periods(
+        eviction_soft_grace_period)) if eviction_soft else []
+    transition = eviction.parse_duration(eviction_pressure_transition_period)
+    config = NodeConfig(name=name, capacity=capacity, allocatable=machine_allocatable(capacity, hard),
                         labels=labels or {}, taints=taints or [], internal_ip=node_ip,
                         runtime_version=runtime.runtime_version, pod_cidr=pod_cidr)
     kubelet = Kubelet(client, config, runtime, recorder=recorder)
+    stats_root = Path(root_dir) if root_dir else kubelet_root_dir(data_dir)
+    kubelet.stats = stats.SummaryBuilder(name, eviction.existing_dir(stats_root))
+    kubelet.eviction = eviction.EvictionManager(
+        hard + soft, lambda: eviction.observe_node(eviction.existing_dir(stats_root)),
+        transition_period=transition)
     if hasattr(runtime, "on_change"):  # pod workers ask for a status post when a container changes
         runtime.on_change = lambda key: kubelet.queue.add(key) if kubelet.queue is not None else None
     from pathlib import Path
     from kybernetes.kubelet.node import KUBELET_PORT
-    from kybernetes.kubelet.server import KubeletServer, ServingCertificate, load_cluster_ca
+    from kybernetes.kubelet.server import (KubeletServer, ServingCertificate, allow_authenticated,
+                                           load_cluster_ca)
+    from kybernetes.kubelet.webhookauth import WebhookAuthorizer
     cluster_ca = load_cluster_ca(Path(data_dir) / "pki")
     certificate = ServingCertificate(name, [node_ip], client_ca_pem or (
         cluster_ca.cert_pem if cluster_ca else None), cluster_ca)
     kubelet.serving = KubeletServer(kubelet, address=kubelet_address,
                                     port=KUBELET_PORT if kubelet_port is None else kubelet_port,
                                     certificate=certificate,
-                                    fall_back_to_ephemeral=kubelet_port is None)
+                                    authorize=WebhookAuthorizer(client) if authorization_mode == "Webhook"
+                                    else allow_authenticated,
+                                    fall_back_to_ephemeral=kubelet_port is None,
+                                    healthz_address=healthz_bind_address, healthz_port=healthz_port)
     return kubelet
 
 
@@ -352,6 +382,15 @@ async def agent_main(args) -> int:
         taints = parse_taints(args.register_with_taints)
     except ValueError as exc:
         return usage_error(str(exc))
+    if getattr(args, "bootstrap_kubeconfig", None) is not None and not args.kubeconfig.is_file():
+        # TLS bootstrap, as the kubelet's: a client certificate through a CSR made with
+        # the bootstrap kubeconfig's token, written to --kubeconfig
+        from kybernetes.cli.bootstrap_join import JoinError, kubelet_tls_bootstrap
+        try:
+            await kubelet_tls_bootstrap(args.bootstrap_kubeconfig, args.kubeconfig,
+                                        local_node_name(args.hostname_override))
+        except (JoinError, OSError, ValueError) as exc:
+            return usage_error(f"--bootstrap-kubeconfig: {exc}")
     if not args.kubeconfig.is_file():
         return usage_error(f"--kubeconfig: {args.kubeconfig} does not exist")
     if getattr(args, "client_ca_file", None) is not None and not args.client_ca_file.is_file():
@@ -368,8 +407,16 @@ async def agent_main(args) -> int:
                                     kubelet_port=args.kubelet_port,
                                     client_ca_pem=_client_ca(args),
                                     root_dir=str(getattr(args, "root_dir", "") or ""),
-                                    disable_default_registry_endpoint=args.disable_default_registry_endpoint)
+                                    disable_default_registry_endpoint=args.disable_default_registry_endpoint,
+                                    eviction_hard=args.eviction_hard, eviction_soft=args.eviction_soft,
+                                    eviction_soft_grace_period=args.eviction_soft_grace_period,
+                                    eviction_pressure_transition_period=args.eviction_pressure_transition_period,
+                                    authorization_mode=args.authorization_mode,
+                                    healthz_port=args.healthz_port,
+                                    healthz_bind_address=args.healthz_bind_address)
         except RuntimeNotAvailable as exc:
+            return usage_error(str(exc))
+        except ValueError as exc:  # an eviction flag upstream would refuse too
             return usage_error(str(exc))
         task = asyncio.create_task(kubelet.run(), name="kubelet")
         await until_signalled(task)

@@ -68,15 +68,19 @@ def machine_capacity(path: str = "/") -> dict[str, str]:
             "ephemeral-storage": f"{disk // 1024}Ki", "pods": "110"}
 
 
-def machine_allocatable(capacity: dict[str, str]) -> dict[str, str]:
-    """Capacity less the default hard-eviction thresholds (memory.available<100Mi,
+def machine_allocatable(capacity: dict[str, str], eviction_hard: list | None = None) -> dict[str, str]:
+    """Capacity less the hard-eviction thresholds (by default memory.available<100Mi,
     nodefs.available<10%), as upstream computes allocatable with no reservations."""
     from kybernetes.api.quantity import parse_quantity
+    from kybernetes.kubelet.eviction import DEFAULT_EVICTION_HARD, parse_thresholds
+    thresholds = {t.signal: t for t in (parse_thresholds(DEFAULT_EVICTION_HARD)
+                                        if eviction_hard is None else eviction_hard)}
     allocatable = dict(capacity)
-    memory = int(parse_quantity(capacity.get("memory", "0"))) - 100 * 1024 * 1024
-    allocatable["memory"] = f"{max(memory, 0) // 1024}Ki"
-    disk = int(parse_quantity(capacity.get("ephemeral-storage", "0")))
-    allocatable["ephemeral-storage"] = str(disk * 9 // 10)
+    for name, signal in (("memory", "memory.available"), ("ephemeral-storage", "nodefs.available")):
+        total = int(parse_quantity(capacity.get(name, "0")))
+        reserved = thresholds[signal].value(total) if signal in thresholds else 0
+        allocatable[name] = str(max(total - reserved, 0))
+    allocatable["memory"] = f"{int(allocatable['memory']) // 1024}Ki"
     return allocatable
 
 
@@ -113,13 +117,24 @@ def node_labels(config: NodeConfig) -> dict[str, str]:
     return labels
 
 
-def node_conditions(now: float, previous: list[dict] | None = None) -> list[dict]:
-    """The four conditions of a healthy node; a transition time is kept while the
-    status stays the same."""
+# the pressure conditions when eviction thresholds are met (kybernetes.kubelet.eviction)
+PRESSURE_CONDITIONS = {
+    "MemoryPressure": ("True", "KubeletHasInsufficientMemory", "kubelet has insufficient memory available"),
+    "DiskPressure": ("True", "KubeletHasDiskPressure", "kubelet has disk pressure"),
+    "PIDPressure": ("True", "KubeletHasInsufficientPID", "kubelet has insufficient PID available"),
+}
+
+
+def node_conditions(now: float, previous: list[dict] | None = None,
+                    pressures: set[str] | frozenset[str] = frozenset()) -> list[dict]:
+    """The four conditions, healthy but for the `pressures` the eviction manager
+    observes; a transition time is kept while the status stays the same."""
     old = {c.get("type"): c for c in previous or []}
     stamp = rfc3339(now)
     conditions = []
     for kind, status, reason, message in HEALTHY_CONDITIONS:
+        if kind in pressures:
+            status, reason, message = PRESSURE_CONDITIONS[kind]
         before = old.get(kind)
         transition = before.get("lastTransitionTime") if before and before.get("status") == status \
             else stamp

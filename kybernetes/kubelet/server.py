@@ -4,12 +4,13 @@ port-forward, /pods, /runningpods/ and /healthz, with upstream's paths.
 
 Callers authenticate with a client certificate signed by the cluster CA (the API
 server presents apiserver-kubelet-client). Authorization is the `authorize` hook:
-everyone authenticated today; the security issue plugs a SubjectAccessReview in.
+a SubjectAccessReview to the API server (webhookauth.py) in a real kubelet.
 """
 from __future__ import annotations
 
 import asyncio
 import errno
+import inspect
 import logging
 import shutil
 import ssl
@@ -22,7 +23,7 @@ import orjson
 from aiohttp import web
 
 from kybernetes.apiserver.auth import user_from_peercert
-from kybernetes.kubelet import logs, portforwarder, streamserver
+from kybernetes.kubelet import logs, portforwarder, stats, streamserver, webhookauth
 from kybernetes.kubelet.runtimes import Runtime, RuntimeNotAvailable
 
 if TYPE_CHECKING:
@@ -30,9 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("kybernetes.kubelet.server")
 
-# (path prefix, subresource of nodes/<name> checked by authorization), as upstream maps them
-_SUBRESOURCES = (("/stats", "stats"), ("/metrics", "metrics"), ("/logs", "log"),
-                 ("/spec", "spec"), ("/configz", "configz"), ("/healthz", "healthz"))
+_PROCESS_START = time.time()
 
 
 def status_response(code: int, reason: str, message: str) -> web.Response:
@@ -114,7 +113,8 @@ class KubeletServer:
     def __init__(self, kubelet: "Kubelet", *, address: str = "0.0.0.0", port: int = 10250,
                  certificate: ServingCertificate | None = None,
                  authorize: Authorizer = allow_authenticated,
-                 fall_back_to_ephemeral: bool = False) -> None:
+                 fall_back_to_ephemeral: bool = False, healthz_address: str = "127.0.0.1",
+                 healthz_port: int = 0) -> None:
         self.kubelet = kubelet
         self.address = address
         self.port = port
@@ -122,6 +122,9 @@ class KubeletServer:
         self.authorize = authorize
         self.fall_back_to_ephemeral = fall_back_to_ephemeral
         self._runner: web.AppRunner | None = None
+        # upstream's plain-HTTP /healthz (10248 on localhost; 0 turns it off)
+        self.healthz_address, self.healthz_port = healthz_address, healthz_port
+        self._healthz_runner: web.AppRunner | None = None
 
     @property
     def runtime(self) -> Runtime:
@@ -148,12 +151,32 @@ class KubeletServer:
         addresses = [a for a in self._runner.addresses if isinstance(a, tuple)]
         if addresses:
             self.port = addresses[0][1]
+        if self.healthz_port:
+            await self._start_healthz()
         return self.port
+
+    async def _start_healthz(self) -> None:
+        app = web.Application()
+        app.router.add_route("GET", "/healthz", self.healthz)
+        self._healthz_runner = web.AppRunner(app, access_log=None, handle_signals=False,
+                                             shutdown_timeout=1)
+        await self._healthz_runner.setup()
+        try:
+            await web.TCPSite(self._healthz_runner, self.healthz_address, self.healthz_port,
+                              reuse_address=True).start()
+        except OSError as exc:  # another kubelet on this machine has it: go on without
+            log.warning("kubelet healthz on %s:%s not served: %s", self.healthz_address,
+                        self.healthz_port, exc)
+            await self._healthz_runner.cleanup()
+            self._healthz_runner = None
 
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if self._healthz_runner is not None:
+            await self._healthz_runner.cleanup()
+            self._healthz_runner = None
         if self.certificate is not None:
             self.certificate.remove()
 
@@ -164,6 +187,12 @@ class KubeletServer:
         route("GET", "/pods", self.pods)
         route("GET", "/pods/", self.pods)
         route("GET", "/runningpods/", self.running_pods)
+        for path in ("/stats/summary", "/stats/summary/"):
+            route("GET", path, self.stats_summary)
+        for path in ("/spec", "/spec/"):
+            route("GET", path, self.spec)
+        route("GET", "/metrics", self.metrics)
+        route("GET", "/metrics/resource", self.resource_metrics)
         route("GET", "/containerLogs/{namespace}/{pod}/{container}", self.container_logs)
         for verb in ("exec", "attach"):
             handler = self.exec_ if verb == "exec" else self.attach
@@ -181,18 +210,17 @@ class KubeletServer:
         user = user_from_peercert(transport.get_extra_info("peercert") if transport else None)
         if user is None:
             return web.Response(status=401, text="Unauthorized")
-        subresource = "proxy"
-        for prefix, name in _SUBRESOURCES:
-            if request.path.startswith(prefix):
-                subresource = name
-        attributes = {"verb": "get" if request.method == "GET" else "create",
-                      "resource": "nodes", "subresource": subresource,
-                      "name": self.kubelet.node_name}
-        allowed, reason = self.authorize(user, attributes)
+        attributes = webhookauth.request_attributes(request.method, request.path, self.kubelet.node_name)
+        try:
+            decision = self.authorize(user, attributes)
+            allowed, reason = (await decision) if inspect.isawaitable(decision) else decision
+        except Exception as exc:  # the API server could not answer: upstream says 500
+            log.warning("authorizing %s: %s", user.get("name"), exc)
+            return web.Response(status=500, text=webhookauth.forbidden_message(user, attributes).replace(
+                "Forbidden", "Authorization error", 1))
         if not allowed:
-            return web.Response(status=403, text=(
-                f"Forbidden (user={user['name']}, verb={attributes['verb']}, resource=nodes, "
-                f"subresource={subresource})" + (f": {reason}" if reason else "")))
+            log.info("forbidden: %s %s", webhookauth.forbidden_message(user, attributes), reason)
+            return web.Response(status=403, text=webhookauth.forbidden_message(user, attributes))
         try:
             return await handler(request)
         except streamserver.StreamRequestError as exc:
@@ -224,6 +252,38 @@ class KubeletServer:
 
     async def healthz(self, request: web.Request) -> web.Response:
         return web.Response(text="ok")
+
+    # -------------------------------------------------------------- stats and metrics
+    def _stats_builder(self) -> stats.SummaryBuilder:
+        if getattr(self.kubelet, "stats", None) is None:
+            self.kubelet.stats = stats.SummaryBuilder(self.kubelet.node_name, Path("/"))
+        return self.kubelet.stats
+
+    async def stats_summary(self, request: web.Request) -> web.Response:
+        self._stats_builder()
+        body = await stats.kubelet_summary(self.kubelet)
+        if request.query.get("only_cpu_and_memory", "").lower() == "true":
+            body = stats.cpu_and_memory_only(body)
+        return web.Response(body=orjson.dumps(body), content_type="application/json")
+
+    async def spec(self, request: web.Request) -> web.Response:
+        from kybernetes.api.quantity import parse_quantity
+        memory = int(parse_quantity(self.kubelet.config.capacity.get("memory", "0")))
+        body = stats.machine_info(self.kubelet.node_name, memory)
+        return web.Response(body=orjson.dumps(body), content_type="application/json")
+
+    async def metrics(self, request: web.Request) -> web.Response:
+        inputs = await stats.running_pod_inputs(self.kubelet)
+        text = stats.kubelet_metrics(self.kubelet.node_name, len(inputs),
+                                     sum(len(item.containers) for item in inputs), _PROCESS_START)
+        return web.Response(text=text, content_type="text/plain", charset="utf-8",
+                            headers={"X-Content-Type-Options": "nosniff"})
+
+    async def resource_metrics(self, request: web.Request) -> web.Response:
+        self._stats_builder()
+        summary = await stats.kubelet_summary(self.kubelet)
+        return web.Response(text=stats.resource_metrics(summary, time.time()), content_type="text/plain",
+                            charset="utf-8")
 
     async def pods(self, request: web.Request) -> web.Response:
         body = {"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": self._pods()}

@@ -91,7 +91,14 @@ class EtcdStore(Store):
         return self._session
 
     async def _call(self, path: str, body: dict) -> dict:
-        """POST to the gateway, failing over to the next endpoint when one is down."""
+        """POST to the gateway, failing over to the next endpoint when one is down.
+
+        A read is simply sent again. A transaction is sent again only when it never
+        reached a member (connection refused): once sent, a timeout or a dropped
+        connection leaves it unknown whether it was applied, and a resend could apply it
+        twice or answer a create that succeeded with "already exists". That is an error
+        for the caller, as etcd's own client reports it."""
+        mutates = path != "/v3/kv/range"
         last_error: Exception | None = None
         for attempt in range(len(self.endpoints) * 2):
             endpoint = self.endpoints[self._current]
@@ -113,6 +120,9 @@ class EtcdStore(Store):
             except (aiohttp.ClientConnectionError, asyncio.TimeoutError) as exc:
                 last_error = exc
                 self._current = (self._current + 1) % len(self.endpoints)
+                if mutates and not isinstance(exc, aiohttp.ClientConnectorError):
+                    raise StorageError(f"etcd {path}: the request's outcome is unknown "
+                                       f"(the member failed after it was sent: {exc or 'timeout'})") from None
                 if attempt >= len(self.endpoints) - 1:
                     await asyncio.sleep(0.2)
         raise StorageError(f"etcd unreachable ({', '.join(self.endpoints)}): {last_error}")

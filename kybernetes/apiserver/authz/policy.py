@@ -9,6 +9,7 @@ from kybernetes.apiserver.authz.rbac import RBAC_GROUP
 
 API_VERSION = f"{RBAC_GROUP}/v1"
 BOOTSTRAP_LABEL = {"kubernetes.io/bootstrapping": "rbac-defaults"}
+KUBEADM_NODE_TOKEN_GROUP = "system:bootstrappers:kubeadm:default-node-token"
 AUTOUPDATE = "rbac.authorization.kubernetes.io/autoupdate"
 
 READ = ["get", "list", "watch"]
@@ -292,6 +293,19 @@ def cluster_role_bindings() -> list[dict]:
         cluster_role_binding("system:service-account-issuer-discovery",
                              "system:service-account-issuer-discovery",
                              [subject("Group", "system:serviceaccounts")]),
+        # kubeadm's: nodes joining with a bootstrap token may ask for, and get
+        # auto-approved, client certificates; nodes may renew their own
+        cluster_role_binding("kubeadm:kubelet-bootstrap", "system:node-bootstrapper",
+                             [subject("Group", KUBEADM_NODE_TOKEN_GROUP)]),
+        cluster_role_binding("kubeadm:node-autoapprove-bootstrap",
+                             "system:certificates.k8s.io:certificatesigningrequests:nodeclient",
+                             [subject("Group", KUBEADM_NODE_TOKEN_GROUP)]),
+        # kubeadm 1.29+: admin.conf's group (super-admin.conf keeps system:masters)
+        cluster_role_binding("kubeadm:cluster-admins", "cluster-admin",
+                             [subject("Group", "kubeadm:cluster-admins")]),
+        cluster_role_binding("kubeadm:node-autoapprove-certificate-rotation",
+                             "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient",
+                             [subject("Group", "system:nodes")]),
     ]
 
 
@@ -311,6 +325,9 @@ def namespace_roles() -> list[dict]:
             rule(READ, [""], ["configmaps"]),
             rule(["update"], [""], ["configmaps"], ["cluster-info"]),
             events_rule()]),
+        # kubeadm's: joining nodes read cluster-info before they have credentials
+        role("kube-public", "kubeadm:bootstrap-signer-clusterinfo", [
+            rule(["get"], [""], ["configmaps"], ["cluster-info"])]),
     ]
 
 
@@ -333,6 +350,10 @@ def namespace_role_bindings() -> list[dict]:
                      "system:controller:bootstrap-signer", [sa("bootstrap-signer")]),
         role_binding("kube-system", "system:controller:token-cleaner",
                      "system:controller:token-cleaner", [sa("token-cleaner")]),
+        # the in-process controller manager signs cluster-info as its own user
         role_binding("kube-public", "system:controller:bootstrap-signer",
-                     "system:controller:bootstrap-signer", [sa("bootstrap-signer")]),
+                     "system:controller:bootstrap-signer",
+                     [sa("bootstrap-signer"), subject("User", "system:kube-controller-manager")]),
+        role_binding("kube-public", "kubeadm:bootstrap-signer-clusterinfo",
+                     "kubeadm:bootstrap-signer-clusterinfo", [subject("User", "system:anonymous")]),
     ]
