@@ -89,11 +89,14 @@ class RunningWatch:
         self.thread.start()
 
     def _run(self) -> None:
-        for event in self.watch.stream(self.core.list_namespaced_pod, self.namespace,
-                                       timeout_seconds=600):
-            pod = event["object"]
-            if pod.status and pod.status.phase == "Running":
-                self.running.setdefault(pod.metadata.name, time.perf_counter())
+        try:
+            for event in self.watch.stream(self.core.list_namespaced_pod, self.namespace,
+                                           timeout_seconds=600):
+                pod = event["object"]
+                if pod.status and pod.status.phase == "Running":
+                    self.running.setdefault(pod.metadata.name, time.perf_counter())
+        except Exception:  # stop() ends the stream mid-chunk
+            pass
 
     def stop(self) -> None:
         self.watch.stop()

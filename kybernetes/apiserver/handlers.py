@@ -235,10 +235,12 @@ class ResourceHandlers:
         if not isinstance(obj, dict):
             raise errors.bad_request(
                 f"couldn't get version/kind; json parse error: expected an object, got {type(obj).__name__}")
-        kind = obj.get("kind")
+        # a body may leave out kind and apiVersion: the endpoint's fill them in, as
+        # upstream's decoder defaults them (the Python client sends V1ConfigMap(...) so)
+        kind = obj.setdefault("kind", rt.kind) or rt.kind
         api_version = obj.get("apiVersion")
-        if not kind:
-            raise errors.bad_request(f"Object 'Kind' is missing in '{body[:512].decode(errors='replace')}'")
+        if not api_version:
+            obj["apiVersion"] = rt.api_version
         if kind != rt.kind or (api_version and api_version != rt.api_version and
                                not self._convertible(rt, api_version)):
             raise errors.bad_request(

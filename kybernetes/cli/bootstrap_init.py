@@ -16,10 +16,12 @@ import sys
 import time
 from pathlib import Path
 
+from kybernetes.cli.bootstrap_preflight import run_preflight
 from kybernetes.cli.errors import UsageError
 
 KUBEADM_CLUSTER_ADMINS = "kubeadm:cluster-admins"
 ADMIN_USER = "kubernetes-admin"
+CONTROL_PLANE_ROLE = "node-role.kubernetes.io/control-plane"
 
 
 def add_init_flags(parser: argparse.ArgumentParser) -> None:
@@ -41,7 +43,8 @@ def add_init_flags(parser: argparse.ArgumentParser) -> None:
                         help="where admin.conf and the other kubeconfigs go (default: the PKI dir's parent)")
     parser.add_argument("--systemd-dir", type=Path, default=Path("/etc/systemd/system"),
                         help="where kybernetes.service is written")
-    parser.add_argument("--node-name", default="", help="the control plane's node name (default: the host name)")
+    parser.add_argument("--ignore-preflight-errors", action="append", default=[],
+                        help="checks whose errors become warnings, comma separated (e.g. Swap,Port-6443; all)")
     parser.add_argument("--token", default="", help="the bootstrap token to create (default: a random one)")
     parser.add_argument("--token-ttl", default="24h", help="the token's lifetime (0: never expires)")
     parser.add_argument("--runtime", default=None, choices=("fake", "runc", "process"),
@@ -158,8 +161,45 @@ def _wait_for_server(process: subprocess.Popen, admin_conf: Path, log: Path, tim
         time.sleep(0.5)
 
 
-async def _publish(admin_conf: Path, url: str, token_text: str, ttl: str) -> str:
-    """Create the bootstrap token; point cluster-info at the control-plane URL."""
+def cluster_configuration(args: argparse.Namespace) -> dict:
+    """kubeadm's ClusterConfiguration, kept in kube-system/kubeadm-config as kubeadm keeps it."""
+    from kybernetes import KUBERNETES_VERSION
+    config = {"apiVersion": "kubeadm.k8s.io/v1beta4", "kind": "ClusterConfiguration",
+              "clusterName": "kubernetes", "kubernetesVersion": KUBERNETES_VERSION,
+              "certificatesDir": str(args.pki_dir),
+              "networking": {"dnsDomain": "cluster.local", "podSubnet": args.pod_network_cidr,
+                             "serviceSubnet": args.service_cidr}}
+    if args.control_plane_endpoint:
+        config["controlPlaneEndpoint"] = args.control_plane_endpoint
+    return config
+
+
+async def _mark_control_plane(client, node: str) -> None:
+    """kubeadm's mark-control-plane phase: the role label and the NoSchedule taint."""
+    from kybernetes.client.rest import resource
+    nodes = resource("nodes")
+    for _ in range(120):  # the server's kubelet registers its node shortly after start
+        found = await client.get_or_none(nodes, node)
+        if found is not None:
+            break
+        await asyncio.sleep(0.5)
+    else:
+        print(f"[mark-control-plane] node {node} did not register; not marked", flush=True)
+        return
+    taints = [t for t in (found.get("spec") or {}).get("taints") or [] if t.get("key") != CONTROL_PLANE_ROLE]
+    taints.append({"key": CONTROL_PLANE_ROLE, "effect": "NoSchedule"})
+    await client.patch(nodes, node, {"metadata": {"labels": {
+        CONTROL_PLANE_ROLE: "", "node.kubernetes.io/exclude-from-external-load-balancers": ""}},
+        "spec": {"taints": taints}})
+    print(f"[mark-control-plane] Marking the node {node} as control-plane by adding the labels: "
+          f"[{CONTROL_PLANE_ROLE} node.kubernetes.io/exclude-from-external-load-balancers] and the taints "
+          f"[{CONTROL_PLANE_ROLE}:NoSchedule]", flush=True)
+
+
+async def _publish(admin_conf: Path, url: str, args: argparse.Namespace, node: str) -> str:
+    """Create the bootstrap token; point cluster-info at the control-plane URL; keep the
+    configuration in kubeadm-config; mark the control-plane node."""
+    token_text, ttl = args.token, args.token_ttl
     import datetime
     from kybernetes.cli.bootstrap import create_token, parse_ttl
     from kybernetes.client.rest import Client, resource
@@ -187,6 +227,18 @@ async def _publish(admin_conf: Path, url: str, token_text: str, ttl: str) -> str
             config["clusters"][0]["cluster"]["server"] = url
             info["data"]["kubeconfig"] = yaml.safe_dump(config, sort_keys=False)
             await client.update(configmaps, info)
+        from kybernetes.apiserver.errors import ApiError
+        try:
+            await client.create(configmaps, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {
+                "name": "kubeadm-config", "namespace": "kube-system"}, "data": {
+                "ClusterConfiguration": yaml.safe_dump(cluster_configuration(args), sort_keys=False)}})
+        except ApiError as exc:
+            if exc.code != 409:
+                raise
+        print("[upload-config] Storing the configuration used in ConfigMap \"kubeadm-config\" in the "
+              "\"kube-system\" Namespace", flush=True)
+        if not args.disable_agent:
+            await _mark_control_plane(client, node)
         return text
     except tokens.TokenError as exc:
         raise UsageError(str(exc)) from None
@@ -208,19 +260,29 @@ def _join_banner(admin_conf: Path, line: str) -> str:
             f"{endpoint_and_token} \\\n\t--discovery-token-ca-cert-hash {hash_part}\n")
 
 
+def preflight_checks(args: argparse.Namespace, kubeconfig_dir: Path) -> list:
+    from kybernetes.cli import bootstrap_preflight as checks
+    found = [checks.privileged_user(), checks.port_free(args.apiserver_bind_port, args.bind_address),
+             checks.file_available(kubeconfig_dir / "admin.conf"), checks.swap_off(),
+             checks.file_content(Path("/proc/sys/net/ipv4/ip_forward"), "1"), checks.file_existing("iptables")]
+    if args.runtime == "runc":
+        found.append(checks.file_existing("runc"))
+    return found
+
+
 def init_main(args: argparse.Namespace) -> int:
     from kybernetes.cli.bootstrap import join_command
     from kybernetes.cli.serve import _advertise_address
     from kybernetes.kubelet.kubelet import local_node_name
     kubeconfig_dir = args.kubeconfig_dir or args.pki_dir.parent
-    if (kubeconfig_dir / "admin.conf").exists():
-        raise UsageError(f"[preflight] {kubeconfig_dir / 'admin.conf'} already exists: this machine is "
-                         f"already a control plane (start it with `systemctl start kybernetes` or the "
-                         f"command in {args.systemd_dir / 'kybernetes.service'})")
     if not 1 <= args.apiserver_bind_port <= 65535:
         raise UsageError(f"--apiserver-bind-port: {args.apiserver_bind_port} is not a TCP port")
+    print("[preflight] Running pre-flight checks", flush=True)
+    for warning in run_preflight(preflight_checks(args, kubeconfig_dir), {
+            item.strip() for flag in args.ignore_preflight_errors for item in flag.split(",") if item.strip()}):
+        print(warning, flush=True)
     advertise = _advertise_address(args.apiserver_advertise_address, args.bind_address)
-    node = local_node_name(args.node_name)
+    node = local_node_name()  # the name `kybernetes server` registers its node under
     print(f"[certs] Using certificateDir folder {args.pki_dir}", flush=True)
     admin_conf = write_pki_and_kubeconfigs(args, advertise, node)
     print(f"[kubeconfig] Wrote admin.conf, super-admin.conf, controller-manager.conf, scheduler.conf "
@@ -240,7 +302,7 @@ def init_main(args: argparse.Namespace) -> int:
         _wait_for_server(process, admin_conf, log)
         print(f"[control-plane] the API server is ready (log {log})", flush=True)
         url = server_url(args, advertise)
-        token = asyncio.run(_publish(admin_conf, url, args.token, args.token_ttl))
+        token = asyncio.run(_publish(admin_conf, url, args, node))
         from kybernetes.pki.kubeconfig import load_kubeconfig
         print(f"[bootstrap-token] Using token: {token}", flush=True)
         line = join_command(url, token, load_kubeconfig(admin_conf).ca_pem() or b"")

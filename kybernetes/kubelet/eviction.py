@@ -379,9 +379,13 @@ async def eviction_round(kubelet) -> None:
     decision = manager.decide(now, [item.pod for item in inputs], memory_usage(kubelet.stats, inputs),
                               storage_usage(inputs))
     if decision.conditions != kubelet.pressures:
-        record_condition_events(kubelet, kubelet.pressures, decision.conditions)
-        kubelet.pressures = decision.conditions
-        await kubelet.check_node_status(force=True)
+        before, kubelet.pressures = kubelet.pressures, decision.conditions
+        try:
+            await kubelet.check_node_status(force=True)
+        except Exception:
+            kubelet.pressures = before  # the next round posts them again
+            raise
+        record_condition_events(kubelet, before, decision.conditions)
     if decision.victim is not None:
         await evict(kubelet, decision.victim, decision.message)
 

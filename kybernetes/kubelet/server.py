@@ -23,7 +23,7 @@ import orjson
 from aiohttp import web
 
 from kybernetes.apiserver.auth import user_from_peercert
-from kybernetes.kubelet import logs, portforwarder, stats, streamserver, webhookauth
+from kybernetes.kubelet import logs, metrics, portforwarder, stats, streamserver, webhookauth
 from kybernetes.kubelet.runtimes import Runtime, RuntimeNotAvailable
 
 if TYPE_CHECKING:
@@ -269,12 +269,12 @@ class KubeletServer:
     async def spec(self, request: web.Request) -> web.Response:
         from kybernetes.api.quantity import parse_quantity
         memory = int(parse_quantity(self.kubelet.config.capacity.get("memory", "0")))
-        body = stats.machine_info(self.kubelet.node_name, memory)
+        body = metrics.machine_info(self.kubelet.node_name, memory)
         return web.Response(body=orjson.dumps(body), content_type="application/json")
 
     async def metrics(self, request: web.Request) -> web.Response:
         inputs = await stats.running_pod_inputs(self.kubelet)
-        text = stats.kubelet_metrics(self.kubelet.node_name, len(inputs),
+        text = metrics.kubelet_metrics(self.kubelet.node_name, len(inputs),
                                      sum(len(item.containers) for item in inputs), _PROCESS_START)
         return web.Response(text=text, content_type="text/plain", charset="utf-8",
                             headers={"X-Content-Type-Options": "nosniff"})
@@ -282,7 +282,7 @@ class KubeletServer:
     async def resource_metrics(self, request: web.Request) -> web.Response:
         self._stats_builder()
         summary = await stats.kubelet_summary(self.kubelet)
-        return web.Response(text=stats.resource_metrics(summary, time.time()), content_type="text/plain",
+        return web.Response(text=metrics.resource_metrics(summary, time.time()), content_type="text/plain",
                             charset="utf-8")
 
     async def pods(self, request: web.Request) -> web.Response:

@@ -6,7 +6,6 @@ them atomically per table (so a restarted proxy never leaves a gap), and the jum
 from the built-in chains are added once, checked with `-C` first."""
 from __future__ import annotations
 
-import asyncio
 import logging
 import shutil
 import subprocess
@@ -117,7 +116,3 @@ def prepare_kernel() -> None:
         set_sysctl("net.bridge.bridge-nf-call-iptables", "1")
     else:
         log.warning("br_netfilter is not loaded: pods reaching their own Service may fail")
-
-
-async def in_thread(function, *args):
-    return await asyncio.to_thread(function, *args)

@@ -135,7 +135,8 @@ def test_expired_bootstrap_token_is_401(admin, tmp_path):
         result = as_token(admin, tmp_path, f"old123.{BOOTSTRAP_SECRET}", "get", "namespaces")
         assert result.returncode == 1 and "You must be logged in" in result.stderr
     finally:
-        admin.run("delete", "secret", "-n", "kube-system", "bootstrap-token-old123")
+        admin.run("delete", "secret", "-n", "kube-system", "bootstrap-token-old123",
+                  "--ignore-not-found")
 
 
 def test_anonymous_requests_under_rbac(admin):

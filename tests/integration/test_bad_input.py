@@ -58,10 +58,19 @@ def test_wrong_kind_for_endpoint(http, server, namespace):
                            json.dumps({"apiVersion": "v1", "kind": "Secret",
                                        "metadata": {"name": "x"}}))
     assert status == 400 and body["reason"] == "BadRequest"
-    status, body = request(http, server, "POST", f"/api/v1/namespaces/{namespace}/configmaps",
-                           json.dumps({"metadata": {"name": "x"}}))
-    assert status == 400 and "Object 'Kind' is missing" in body["message"]
     assert_nothing_stored(http, server, namespace)
+
+
+def test_kind_and_api_version_default_to_the_endpoints(http, server, namespace):
+    status, body = request(http, server, "POST", f"/api/v1/namespaces/{namespace}/configmaps",
+                           json.dumps({"metadata": {"name": "bare"}, "data": {"a": "b"}}))
+    assert status == 201 and body["kind"] == "ConfigMap" and body["apiVersion"] == "v1"
+    status, body = request(http, server, "POST", f"/apis/apps/v1/namespaces/{namespace}/deployments",
+                           json.dumps({"kind": "Deployment", "metadata": {"name": "bare"}, "spec": {
+                               "selector": {"matchLabels": {"a": "b"}}, "template": {
+                                   "metadata": {"labels": {"a": "b"}},
+                                   "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}}))
+    assert status == 201 and body["apiVersion"] == "apps/v1"
 
 
 def test_unknown_resource_and_group(http, server):

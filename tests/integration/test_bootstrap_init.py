@@ -7,6 +7,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -60,7 +61,8 @@ def initialized(tmp_path):
          "--pki-dir", str(layout["pki"]), "--systemd-dir", str(layout["systemd"]),
          "--apiserver-bind-port", str(port), "--apiserver-advertise-address", "127.0.0.1",
          "--bind-address", "127.0.0.1", "--control-plane-endpoint", f"127.0.0.1:{port}",
-         "--pod-network-cidr", "10.100.0.0/16", "--service-cidr", "10.97.0.0/16", "--disable-agent"],
+         "--pod-network-cidr", "10.100.0.0/16", "--service-cidr", "10.97.0.0/16", "--runtime", "fake",
+         "--ignore-preflight-errors", "all"],
         capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL)
     pid_file = layout["data"] / "server.pid"
     try:
@@ -95,6 +97,16 @@ def test_init_writes_kubeadms_layout_and_prints_the_join_line(initialized, tmp_p
     info = yaml.safe_load(json.loads(kubectl(admin, "-n", "kube-public", "get", "cm", "cluster-info", "-o",
                                              "json").stdout)["data"]["kubeconfig"])
     assert info["clusters"][0]["cluster"]["server"] == f"https://127.0.0.1:{initialized['port']}"
+    config = yaml.safe_load(json.loads(kubectl(admin, "-n", "kube-system", "get", "cm", "kubeadm-config", "-o",
+                                               "json").stdout)["data"]["ClusterConfiguration"])
+    assert config["kind"] == "ClusterConfiguration"
+    assert config["networking"]["podSubnet"] == "10.100.0.0/16"
+    assert config["controlPlaneEndpoint"] == f"127.0.0.1:{initialized['port']}"
+    host = socket.gethostname().lower()
+    node = json.loads(kubectl(admin, "get", "node", host, "-o", "json").stdout)
+    assert "node-role.kubernetes.io/control-plane" in node["metadata"]["labels"]
+    assert {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"} in node["spec"]["taints"]
+    assert re.search(rf"^{re.escape(host)}\s+\S+\s+control-plane\s", kubectl(admin, "get", "nodes").stdout, re.M)
     expiration = subprocess.run([sys.executable, "-m", "kybernetes.cli.main", "certs", "check-expiration",
                                  "--pki-dir", str(pki)], capture_output=True, text=True, check=True).stdout
     assert {"admin.conf", "super-admin.conf", "scheduler.conf", "controller-manager.conf"} <= \
@@ -103,6 +115,7 @@ def test_init_writes_kubeadms_layout_and_prints_the_join_line(initialized, tmp_p
                             "--data-dir", str(initialized["data"]), "--systemd-dir", str(initialized["systemd"])],
                            capture_output=True, text=True)
     assert again.returncode == 2 and "already exists" in again.stderr
+    assert f"[ERROR FileAvailable-{str(etc / 'admin.conf').replace('/', '-')}]" in again.stderr
 
     # a worker joins with the printed line
     node_dir = tmp_path / "worker"
@@ -127,3 +140,19 @@ def test_init_writes_kubeadms_layout_and_prints_the_join_line(initialized, tmp_p
             worker.kill()
             worker.wait()
         log.close()
+
+
+def test_init_preflight_refuses_a_busy_port(tmp_path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "kybernetes.cli.main", "init", "--data-dir", str(tmp_path / "var"),
+             "--pki-dir", str(tmp_path / "etc" / "pki"), "--systemd-dir", str(tmp_path / "systemd"),
+             "--apiserver-bind-port", str(port), "--bind-address", "127.0.0.1"],
+            capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert result.returncode == 2
+    assert f"[ERROR Port-{port}]: Port {port} is in use" in result.stderr
+    assert "--ignore-preflight-errors" in result.stderr
+    assert not (tmp_path / "etc").exists()  # nothing written before the checks pass

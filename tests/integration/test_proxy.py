@@ -12,6 +12,7 @@ import subprocess
 import sys
 import urllib.request
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -204,3 +205,63 @@ def test_process_runtime_node_port_through_userspace_proxy(process_cluster: Kube
     k.run("patch", "service", "plain", "-p", '{"spec":{"selector":{"app":"plain"}}}')
     node_port = k.json("get", "service", "plain")["spec"]["ports"][0]["nodePort"]
     wait_for(lambda: reachable(f"http://127.0.0.1:{node_port}/", "served-by-process"), timeout=60)
+
+
+SCRATCH_SYNC = """
+import sys
+from kybernetes.proxy import iptables
+from kybernetes.proxy.model import build_service_ports
+from kybernetes.proxy.rules import ProxyConfig, generate
+from tests.unit.test_proxy_rules import service, slice_for
+step = sys.argv[1]
+if step == "sync":
+    iptables.ensure_jumps()
+    iptables.ensure_jumps()
+    services = [service(), service(name="db", cluster_ip="10.96.0.21", kind="NodePort", node_port=30500)]
+    existing = iptables.chains_in_save(iptables.save(("nat",))).get("nat", set())
+    iptables.restore(generate(build_service_ports(services, [slice_for(), slice_for("db")]),
+                              ProxyConfig("node-a"), existing))
+elif step == "shrink":
+    existing = iptables.chains_in_save(iptables.save(("nat",))).get("nat", set())
+    iptables.restore(generate(build_service_ports([service()], [slice_for()]),
+                              ProxyConfig("node-a"), existing))
+elif step == "cleanup":
+    iptables.cleanup()
+"""
+
+
+@needs_iptables
+def test_sync_in_scratch_netns_is_idempotent_and_leaves_foreign_rules(tmp_path):
+    from kybernetes.proxy.rules import JUMPS, service_chain
+    from kybernetes.proxy.model import build_service_ports
+    from tests.unit.test_proxy_rules import service, slice_for
+    netns = f"kybproxy-{uuid.uuid4().hex[:6]}"
+    subprocess.run(["ip", "netns", "add", netns], check=True)
+    root = str(Path(__file__).resolve().parents[2])
+
+    def inside(*argv: str, stdin: str | None = None) -> str:
+        return subprocess.run(["ip", "netns", "exec", netns, *argv], input=stdin, text=True,
+                              capture_output=True, check=True, cwd=root).stdout
+    try:
+        inside("iptables", "-t", "nat", "-N", "FOREIGN")
+        inside("iptables", "-t", "nat", "-A", "FOREIGN", "-j", "RETURN")
+        inside("iptables", "-t", "nat", "-A", "PREROUTING", "-j", "FOREIGN")
+        inside(sys.executable, "-c", SCRATCH_SYNC, "sync")
+        saved = inside("iptables-save")
+        jumps = [line for line in saved.splitlines()
+                 if line.startswith(("-A INPUT", "-A FORWARD", "-A OUTPUT", "-A PREROUTING",
+                                     "-A POSTROUTING")) and "KUBE-" in line]
+        assert len(jumps) == len(JUMPS)  # ensure_jumps twice: each jump once
+        db = service_chain(build_service_ports([service(name="db", cluster_ip="10.96.0.21")],
+                                               [slice_for("db")])[0])
+        assert f":{db} " in saved
+        inside(sys.executable, "-c", SCRATCH_SYNC, "shrink")
+        saved = inside("iptables-save")
+        assert f":{db} " not in saved and "--dport 30500" not in saved
+        assert "-A FOREIGN -j RETURN" in saved and "-A PREROUTING -j FOREIGN" in saved
+        inside(sys.executable, "-c", SCRATCH_SYNC, "cleanup")
+        saved = inside("iptables-save")
+        assert "KUBE-" not in saved
+        assert "-A FOREIGN -j RETURN" in saved and "-A PREROUTING -j FOREIGN" in saved
+    finally:
+        subprocess.run(["ip", "netns", "del", netns], check=False)

@@ -106,3 +106,27 @@ def test_init_server_flags_and_endpoint() -> None:
         bootstrap_init.split_endpoint("cp.example:https")
     unit = bootstrap_init.systemd_unit(argv)
     assert "ExecStart=" in unit and "--cluster-cidr 10.50.0.0/16" in unit and "WantedBy=multi-user.target" in unit
+
+
+def test_preflight_errors_warnings_and_ignores(tmp_path) -> None:
+    from kybernetes.cli import bootstrap_preflight as preflight
+    swaps = tmp_path / "swaps"
+    swaps.write_text("Filename\tType\tSize\tUsed\tPriority\n/swapfile file 1024 0 -2\n")
+    forward = tmp_path / "ip_forward"
+    forward.write_text("0\n")
+    existing = tmp_path / "admin.conf"
+    existing.write_text("x")
+    checks = [preflight.swap_off(swaps), preflight.file_content(forward, "1"), preflight.file_available(existing),
+              preflight.file_existing("definitely-not-a-binary-xyz")]
+    with pytest.raises(UsageError) as error:
+        preflight.run_preflight(checks, {"Swap"})
+    text = str(error.value)
+    assert "[ERROR Swap]" not in text
+    assert f"[ERROR FileContent-{str(forward).replace('/', '-')}]: {forward} contents are not set to 1" in text
+    assert f"[ERROR FileAvailable-{str(existing).replace('/', '-')}]: {existing} already exists" in text
+    assert "[ERROR FileExisting-definitely-not-a-binary-xyz]" in text
+    warnings = preflight.run_preflight(checks, {"all"})
+    assert "\t[WARNING Swap]: running with swap on is not supported. Please disable swap" in warnings
+    assert len(warnings) == 4
+    swaps.write_text("Filename\tType\tSize\tUsed\tPriority\n")
+    assert preflight.run_preflight([preflight.swap_off(swaps)], set()) == []

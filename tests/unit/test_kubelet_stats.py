@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kybernetes.kubelet import stats
+from kybernetes.kubelet import metrics, stats
 from kybernetes.kubelet.eviction import memory_usage
 from kybernetes.kubelet.webhookauth import access_review, forbidden_message, request_attributes
 
@@ -121,7 +121,7 @@ def test_summary_from_fixture_trees(tmp_path):
     usage = memory_usage(builder, [item])
     assert usage[UID].total == 80000000 and usage[UID].containers == {"app": 84000000}
 
-    text = stats.resource_metrics(summary, 1700000210.0)
+    text = metrics.resource_metrics(summary, 1700000210.0)
     assert "# TYPE container_cpu_usage_seconds_total counter" in text
     assert 'container_memory_working_set_bytes{container="app",namespace="shop",pod="web"} 84000000 ' \
            '1700000210000' in text
@@ -142,7 +142,7 @@ def test_pod_without_cgroup_uses_nothing(tmp_path):
 
 
 def test_kubelet_metrics_text(tmp_path):
-    text = stats.kubelet_metrics("node-a", 3, 4, 1700000000.0)
+    text = metrics.kubelet_metrics("node-a", 3, 4, 1700000000.0)
     assert 'kubelet_node_name{node="node-a"} 1' in text
     assert "kubelet_running_pods 3" in text
     assert 'kubelet_running_containers{container_state="running"} 4' in text
