@@ -176,6 +176,9 @@ def main() -> None:
             wait_for(lambda: not core.list_namespaced_pod(namespace).items, timeout=300)
         print(f"kubelet (agent process) RSS: {idle_rss:.0f} MB with 0 pods, "
               f"{busy_rss:.0f} MB with {max(int(c) for c in args.counts.split(','))} pods")
+        # the kubelet removes sandboxes after the pods leave the API: let it finish
+        sandboxes = work / "agent" / "runc" / "sandboxes"
+        wait_for(lambda: not sandboxes.is_dir() or not any(sandboxes.iterdir()), timeout=300)
     finally:
         if agent is not None:
             agent.terminate()

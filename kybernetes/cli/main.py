@@ -163,6 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="how this machine runs pods as the cluster's node: runc (OCI "
                              "containers; the default as root with runc installed), process "
                              "(host processes, the default otherwise) or fake (simulated)")
+    from kybernetes.kubelet.flags import add_eviction_flags
+    add_eviction_flags(server)
     server.add_argument("--disable-agent", action="store_true",
                         help="do not run a kubelet: this machine is not a node (k3s's flag)")
     server.add_argument("--cluster-domain", default="cluster.local",

@@ -183,6 +183,8 @@ async def start_components(args: argparse.Namespace, config: APIServerConfig) ->
     # otherwise, or a simulated node with `--runtime fake`; `--disable-agent` for none.
     # Stopping the server leaves containers running, as stopping a kubelet does.
     from kybernetes.cli.main import UsageError
+    from kybernetes.dns.addon import cluster_dns_ip
+    from kybernetes.kubelet.eviction import ThresholdError
     from kybernetes.kubelet.kubelet import default_runtime, local_kubelet, local_node_name
     from kybernetes.kubelet.runtimes import RuntimeNotAvailable
     if getattr(args, "disable_agent", False):
@@ -197,7 +199,16 @@ async def start_components(args: argparse.Namespace, config: APIServerConfig) ->
                                 node_ip=config.advertise_address, data_dir=str(Path(
                                     str(config.internal_socket)).parent),
                                 disable_default_registry_endpoint=getattr(
-                                    args, "disable_default_registry_endpoint", False))
+                                    args, "disable_default_registry_endpoint", False),
+                                cluster_dns=[cluster_dns_ip(config.service_cidr)],
+                                cluster_domain=getattr(args, "cluster_domain", "cluster.local"),
+                                eviction_hard=args.eviction_hard, eviction_soft=args.eviction_soft,
+                                eviction_soft_grace_period=args.eviction_soft_grace_period,
+                                eviction_pressure_transition_period=args.eviction_pressure_transition_period)
+    except ThresholdError as exc:
+        for task in tasks:
+            task.cancel()
+        raise UsageError(f"--eviction-hard/--eviction-soft: {exc}") from None
     except RuntimeNotAvailable as exc:
         if chosen:
             for task in tasks:

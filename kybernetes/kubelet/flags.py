@@ -22,6 +22,9 @@ def add_agent_flags(parser: argparse.ArgumentParser) -> None:
                              "(default /var/lib/kybernetes/kubelet as root)")
     parser.add_argument("--disable-default-registry-endpoint", action="store_true",
                         help="pull only from the mirrors in registries.yaml (k3s's flag)")
+    parser.add_argument("--cluster-dns", default="10.96.0.10",
+                        help="the cluster DNS Service IP(s) pods resolve through, comma-separated")
+    parser.add_argument("--cluster-domain", default="cluster.local")
     parser.add_argument("--hostname-override", default="", help="node name (default: the host name)")
     parser.add_argument("--node-ip", default="", help="the node's InternalIP (default: first host address)")
     parser.add_argument("--node-labels", default="", help="labels to register with, k=v,k2=v2")

@@ -270,7 +270,8 @@ def local_kubelet(client: Client, runtime_name: str, *, node_name: str = "", nod
                   eviction_soft_grace_period: str = "",
                   eviction_pressure_transition_period: str = "5m0s",
                   authorization_mode: str = "Webhook", healthz_port: int = 10248,
-                  healthz_bind_address: str = "127.0.0.1") -> Kubelet:
+                  healthz_bind_address: str = "127.0.0.1", cluster_dns: list[str] | None = None,
+                  cluster_domain: str = "cluster.local") -> Kubelet:
     """A kubelet for this machine: its capacity, its addresses; raises
     RuntimeNotAvailable for a runtime not written yet. Its HTTPS server listens on
     `kubelet_port` (10250 when None, or any free port when that one is taken); with
@@ -292,7 +293,8 @@ def local_kubelet(client: Client, runtime_name: str, *, node_name: str = "", nod
         options.update(client=client, data_dir=root, node_name=name, recorder=recorder,
                        fallback_pod_cidr=pod_cidr or "10.244.0.0/24",
                        registries_file=registries if data_dir != "/" and registries.is_file() else None,
-                       disable_default_registry_endpoint=disable_default_registry_endpoint)
+                       disable_default_registry_endpoint=disable_default_registry_endpoint,
+                       cluster_dns=cluster_dns, cluster_domain=cluster_domain)
     runtime = make_runtime(runtime_name, **options)
     if not node_ip:
         from kybernetes.pki.certs import host_addresses
@@ -408,6 +410,8 @@ async def agent_main(args) -> int:
                                     client_ca_pem=_client_ca(args),
                                     root_dir=str(getattr(args, "root_dir", "") or ""),
                                     disable_default_registry_endpoint=args.disable_default_registry_endpoint,
+                                    cluster_dns=[ip for ip in args.cluster_dns.split(",") if ip],
+                                    cluster_domain=args.cluster_domain,
                                     eviction_hard=args.eviction_hard, eviction_soft=args.eviction_soft,
                                     eviction_soft_grace_period=args.eviction_soft_grace_period,
                                     eviction_pressure_transition_period=args.eviction_pressure_transition_period,

@@ -1,6 +1,8 @@
 # Copyright 2026 The kybernetes Authors. Licensed under the Apache License, Version 2.0.
 """The kubelet's HTTPS server (port 10250): container logs, exec, attach,
-port-forward, /pods, /runningpods/ and /healthz, with upstream's paths.
+port-forward, /pods, /runningpods/, /healthz, /stats/summary, /metrics,
+/metrics/resource and /spec, with upstream's paths (and /healthz in plain HTTP on
+127.0.0.1:10248).
 
 Callers authenticate with a client certificate signed by the cluster CA (the API
 server presents apiserver-kubelet-client). Authorization is the `authorize` hook:

@@ -7,8 +7,6 @@ BestEffort pod first."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import ssl
 import subprocess
 import sys
@@ -22,6 +20,7 @@ import yaml
 
 from kybernetes.api.quantity import parse_quantity
 from tests.integration.conftest import Kubectl, Server, free_port
+from tests.support.runc_cluster import needs_runc, runc_cluster as runc_cluster_running
 from tests.support.waiting import wait_for
 
 
@@ -225,30 +224,10 @@ def test_memory_pressure_sets_the_condition_and_evicts_besteffort_first(k, clust
 
 
 # ---------------------------------------------------------------- real containers (runc)
-needs_runc = pytest.mark.skipif(
-    os.geteuid() != 0 or not shutil.which("runc") or not shutil.which("docker-registry"),
-    reason="needs root, runc and docker-registry")
-
-
 @pytest.fixture(scope="module")
 def runc_cluster(tmp_path_factory):
-    from tests.support.registry import seed_registry, start_registry, write_registries_yaml
-    registry = start_registry(tmp_path_factory.mktemp("stats-registry"))
-    data_dir = tmp_path_factory.mktemp("stats-runc-cluster")
-    try:
-        seed_registry(registry)
-        write_registries_yaml(data_dir / "registries.yaml", registry.url)
-        server = Server(data_dir, ["--runtime", "runc", "--disable-default-registry-endpoint"],
-                        command="server").start()
-        try:
-            yield server
-        finally:  # containers outlive a stopped kubelet, as upstream's do: delete them first
-            k = Kubectl(server, tmp_path_factory.mktemp("stats-runc-cleanup"))
-            k.run("delete", "pods", "--all", "-A", "--grace-period=1", "--wait=false", check=False)
-            wait_for(lambda: not k.json("get", "pods", "-A")["items"], timeout=120)
-            server.stop()
-    finally:
-        registry.stop()
+    with runc_cluster_running(tmp_path_factory, "stats") as server:
+        yield server
 
 
 @needs_runc

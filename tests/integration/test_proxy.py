@@ -37,28 +37,13 @@ def proxy_cleanup() -> None:
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    from tests.support.registry import seed_registry, start_registry, write_registries_yaml
-    registry = start_registry(tmp_path_factory.mktemp("registry"))
-    data_dir = tmp_path_factory.mktemp("proxy-cluster")
-    try:
-        seed_registry(registry)
-        write_registries_yaml(data_dir / "registries.yaml", registry.url)
-        server = Server(data_dir, ["--runtime", "runc", "--disable-default-registry-endpoint"],
-                        command="server").start()
-        try:
-            k = Kubectl(server, tmp_path_factory.mktemp("proxy-kubectl"))
-            wait_for(lambda: any(c["type"] == "Ready" and c["status"] == "True"
-                                 for node in k.json("get", "nodes")["items"]
-                                 for c in node["status"].get("conditions", [])), timeout=60)
-            yield k
-        finally:
-            k = Kubectl(server, tmp_path_factory.mktemp("proxy-cleanup"))
-            k.run("delete", "pods", "--all", "-A", "--grace-period=1", "--wait=false", check=False)
-            wait_for(lambda: not k.json("get", "pods", "-A")["items"], timeout=120)
-            server.stop()
-            proxy_cleanup()
-    finally:
-        registry.stop()
+    from tests.support.runc_cluster import runc_cluster
+    with runc_cluster(tmp_path_factory, "proxy") as server:
+        k = Kubectl(server, tmp_path_factory.mktemp("proxy-kubectl"))
+        wait_for(lambda: any(c["type"] == "Ready" and c["status"] == "True"
+                             for node in k.json("get", "nodes")["items"]
+                             for c in node["status"].get("conditions", [])), timeout=60)
+        yield k
     assert kube_chains() == []
 
 
@@ -106,7 +91,17 @@ def test_cluster_ip_spreads_requests_over_three_nginx_pods(cluster: Kubectl, ns:
     cluster.run("expose", "deployment", "web", "-n", ns, "--port=80")
     ip = cluster.json("get", "service", "web", "-n", ns)["spec"]["clusterIP"]
     wait_for(lambda: reachable(f"http://{ip}/", "web-"), timeout=60)
-    seen = {get(f"http://{ip}/").strip() for _ in range(40)}
+    seen: set[str] = set()
+
+    def every_pod_answered() -> bool:
+        # one request per try; a failed one is retried (other clusters on this machine
+        # may hold the same pod IPs on cni0), what counts is who answers
+        try:
+            seen.add(get(f"http://{ip}/").strip())
+        except OSError:
+            pass
+        return len(seen) >= len(pods)
+    wait_for(every_pod_answered, timeout=120, interval=0.05)
     assert seen == set(pods)
     chains = kube_chains()
     assert any(c.startswith("KUBE-SVC-") for c in chains)

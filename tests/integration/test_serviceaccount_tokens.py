@@ -222,20 +222,9 @@ def _runc_ready() -> bool:
 
 @pytest.fixture(scope="module")
 def runc_cluster(tmp_path_factory):
-    from tests.integration.conftest import Server
-    from tests.support.registry import seed_registry, start_registry, write_registries_yaml
-    registry = start_registry(tmp_path_factory.mktemp("sa-registry"))
-    data_dir = tmp_path_factory.mktemp("sa-runc-cluster")
-    try:
-        seed_registry(registry)
-        write_registries_yaml(data_dir / "registries.yaml", registry.url)
-        server = Server(data_dir, ["--runtime", "runc"], command="server").start()
-        try:
-            yield server
-        finally:
-            server.stop()
-    finally:
-        registry.stop()
+    from tests.support.runc_cluster import runc_cluster as runc_cluster_running
+    with runc_cluster_running(tmp_path_factory, "sa") as server:
+        yield server
 
 
 @pytest.mark.skipif(not _runc_ready(), reason="needs root, runc and docker-registry")

@@ -39,6 +39,9 @@ BUSYBOX = "/usr/bin/busybox"
 SHM_SIZE = "64m"
 
 
+HOST_IPAM_DIR = Path("/var/lib/cni/networks")
+
+
 class RuncRuntime(RuncExec, RecordedRuntime):
     name = "runc"
 
@@ -51,7 +54,9 @@ class RuncRuntime(RuncExec, RecordedRuntime):
         self.runc = runc
         self.busybox = busybox
         self.cni_conf_dir = cni_conf_dir or self.root.parent / "cni" / "net.d"
-        self.cni_data_dir = cni_data_dir or self.root.parent / "cni" / "networks"
+        # host-local's leases are per host, as the bridge they address is (upstream's
+        # default /var/lib/cni/networks): two kubelets sharing cni0 never hand out one IP twice
+        self.cni_data_dir = cni_data_dir or HOST_IPAM_DIR
         self.cni_plugin_dirs = cni_plugin_dirs or ["/usr/lib/cni", "/opt/cni/bin"]
         self.version = runc_version(runc)
         self.pod_cidr = pod_cidr

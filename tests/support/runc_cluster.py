@@ -1,0 +1,69 @@
+# Copyright 2026 The kybernetes Authors. Licensed under the Apache License, Version 2.0.
+"""A `kybernetes server --runtime runc` whose images come from a local docker-registry
+mirroring docker.io, for the tests that run real containers.
+
+Containers outlive a stopped kubelet, as upstream's do, so the teardown deletes every pod
+and waits until the kubelet has released each sandbox (network namespace, mounts) before
+it stops the server."""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.integration.conftest import Kubectl, Server
+from tests.support.waiting import wait_for
+
+needs_runc = pytest.mark.skipif(
+    os.geteuid() != 0 or not shutil.which("runc") or not shutil.which("docker-registry"),
+    reason="needs root, runc and docker-registry")
+
+
+def mounts_under(directory: Path) -> list[str]:
+    prefix = str(directory).rstrip("/") + "/"
+    with open("/proc/mounts") as handle:
+        points = [line.split()[1] for line in handle]
+    return sorted((p for p in points if p.startswith(prefix)), key=len, reverse=True)
+
+
+def sandboxes_left(data_dir: Path) -> list[Path]:
+    directory = data_dir / "kubelet" / "runc" / "sandboxes"
+    return list(directory.iterdir()) if directory.is_dir() else []
+
+
+@contextlib.contextmanager
+def runc_cluster(tmp_path_factory, name: str, extra_args: list[str] = ()):
+    """Yields the started Server; its data dir holds registries.yaml for the mirror."""
+    from tests.support.registry import seed_registry, start_registry, write_registries_yaml
+    registry = start_registry(tmp_path_factory.mktemp(f"{name}-registry"))
+    data_dir = tmp_path_factory.mktemp(f"{name}-cluster")
+    try:
+        seed_registry(registry)
+        write_registries_yaml(data_dir / "registries.yaml", registry.url)
+        server = Server(data_dir, ["--runtime", "runc", "--disable-default-registry-endpoint",
+                                   *extra_args], command="server").start()
+        try:
+            yield server
+        finally:
+            k = Kubectl(server, tmp_path_factory.mktemp(f"{name}-cleanup"))
+            try:
+                k.run("delete", "deployments,replicasets,statefulsets,daemonsets,jobs,cronjobs,"
+                      "replicationcontrollers", "--all", "-A", "--wait=false", check=False)
+                k.run("delete", "pods", "--all", "-A", "--grace-period=1", "--wait=false", check=False)
+                wait_for(lambda: not k.json("get", "pods", "-A")["items"], timeout=120)
+                wait_for(lambda: not sandboxes_left(data_dir) and not mounts_under(data_dir),
+                         timeout=120)
+            finally:
+                server.stop()
+                for mount in mounts_under(data_dir):  # whatever a failure left behind
+                    subprocess.run(["umount", "-l", mount], check=False)
+                # its kube-proxy's rules stay after a stop, as upstream's do
+                subprocess.run([sys.executable, "-m", "kybernetes.cli.main", "proxy", "--cleanup"],
+                               check=False, capture_output=True)
+    finally:
+        registry.stop()
