@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 __all__ = ["TOKEN_PATTERN", "ID_PATTERN", "SECRET_TYPE", "NAMESPACE", "DEFAULT_GROUP",
            "DEFAULT_USAGES", "BootstrapToken", "TokenError", "generate_token", "parse_token",
-           "token_secret", "token_from_secret", "is_expired", "secret_name", "rfc3339",
+           "token_secret", "token_from_secret", "secret_field", "is_expired", "secret_name", "rfc3339",
            "parse_rfc3339", "token_table"]
 
 TOKEN_PATTERN = re.compile(r"^([a-z0-9]{6})\.([a-z0-9]{16})$")
@@ -103,7 +103,8 @@ def token_secret(token: BootstrapToken) -> dict:
             "data": {k: base64.b64encode(v.encode()).decode() for k, v in data.items()}}
 
 
-def _field(secret: dict, key: str) -> str:
+def secret_field(secret: dict, key: str) -> str:
+    """A token Secret's field, decoded (stringData counts, as before the API merges it)."""
     value = (secret.get("data") or {}).get(key)
     if value is None:
         return (secret.get("stringData") or {}).get(key, "")
@@ -117,22 +118,22 @@ def token_from_secret(secret: dict) -> BootstrapToken | None:
     """The token a Secret holds, or None when it is not a well-formed bootstrap token."""
     if secret.get("type") != SECRET_TYPE:
         return None
-    token_id, token_secret_ = _field(secret, "token-id"), _field(secret, "token-secret")
+    token_id, token_secret_ = secret_field(secret, "token-id"), secret_field(secret, "token-secret")
     if not TOKEN_PATTERN.match(f"{token_id}.{token_secret_}"):
         return None
     if (secret.get("metadata") or {}).get("name") != secret_name(token_id):
         return None
     expires = None
-    if _field(secret, "expiration"):
+    if secret_field(secret, "expiration"):
         try:
-            expires = parse_rfc3339(_field(secret, "expiration"))
+            expires = parse_rfc3339(secret_field(secret, "expiration"))
         except ValueError:
             # unreadable expirations count as already expired, as upstream
             expires = datetime.datetime.fromtimestamp(0, datetime.timezone.utc)
     usages = sorted(key[len(USAGE_PREFIX):] for key in (secret.get("data") or {})
-                    if key.startswith(USAGE_PREFIX) and _field(secret, key) == "true")
-    groups = [g.strip() for g in _field(secret, "auth-extra-groups").split(",") if g.strip()]
-    return BootstrapToken(token_id, token_secret_, _field(secret, "description"), expires,
+                    if key.startswith(USAGE_PREFIX) and secret_field(secret, key) == "true")
+    groups = [g.strip() for g in secret_field(secret, "auth-extra-groups").split(",") if g.strip()]
+    return BootstrapToken(token_id, token_secret_, secret_field(secret, "description"), expires,
                           usages, groups)
 
 

@@ -5,15 +5,14 @@ usages, expiration and extra groups. The user is system:bootstrap:<id> in
 system:bootstrappers plus the Secret's auth-extra-groups."""
 from __future__ import annotations
 
-import base64
 import datetime
 import hmac
 import re
 from typing import Awaitable, Callable
 
 from kybernetes.apiserver.authn import make_user, with_authenticated_group
+from kybernetes.pki.tokens import TOKEN_PATTERN, secret_field
 
-TOKEN_PATTERN = re.compile(r"^([a-z0-9]{6})\.([a-z0-9]{16})$")
 SECRET_TYPE = "bootstrap.kubernetes.io/token"
 SECRET_PREFIX = "bootstrap-token-"
 NAMESPACE = "kube-system"
@@ -28,18 +27,8 @@ def parse_token(token: str) -> tuple[str, str] | None:
     return (match.group(1), match.group(2)) if match else None
 
 
-def _data(secret: dict, key: str) -> str:
-    value = (secret.get("data") or {}).get(key)
-    if value is None:
-        return (secret.get("stringData") or {}).get(key, "")
-    try:
-        return base64.b64decode(value).decode()
-    except (ValueError, UnicodeDecodeError):
-        return ""
-
-
 def _expired(secret: dict, now: datetime.datetime) -> bool:
-    text = _data(secret, "expiration")
+    text = secret_field(secret, "expiration")
     if not text:
         return False
     try:
@@ -58,15 +47,15 @@ def user_from_secret(token_id: str, token_secret: str, secret: dict | None,
         return None
     if (secret.get("metadata") or {}).get("deletionTimestamp"):
         return None
-    if _data(secret, "token-id") != token_id:
+    if secret_field(secret, "token-id") != token_id:
         return None
-    if not hmac.compare_digest(_data(secret, "token-secret").encode(), token_secret.encode()):
+    if not hmac.compare_digest(secret_field(secret, "token-secret").encode(), token_secret.encode()):
         return None
     if _expired(secret, now):
         return None
-    if _data(secret, "usage-bootstrap-authentication") != "true":
+    if secret_field(secret, "usage-bootstrap-authentication") != "true":
         return None
-    extra = [g.strip() for g in _data(secret, "auth-extra-groups").split(",") if g.strip()]
+    extra = [g.strip() for g in secret_field(secret, "auth-extra-groups").split(",") if g.strip()]
     if any(not EXTRA_GROUP_PATTERN.match(g) for g in extra):
         return None
     return with_authenticated_group(make_user(USER_PREFIX + token_id, [GROUP, *extra]))
