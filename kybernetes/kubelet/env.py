@@ -45,6 +45,25 @@ class EnvSources:
     host_ips: list[str] = field(default_factory=list)
 
 
+def _key_ref_value(ref: dict, objects: dict, data_of, lower: str, kind: str,
+                   namespace: str) -> str | None:
+    """A configMapKeyRef/secretKeyRef's value; None when optional and missing, else
+    EnvError with the kubelet's message."""
+    optional = bool(ref.get("optional"))
+    obj = objects.get(ref.get("name", ""))
+    if obj is None:
+        if optional:
+            return None
+        raise EnvError(f'{lower} "{ref.get("name", "")}" not found')
+    data = data_of(obj)
+    if ref.get("key") not in data:
+        if optional:
+            return None
+        raise EnvError(f"couldn't find key {ref.get('key', '')} in {kind} "
+                       f"{namespace}/{ref.get('name', '')}")
+    return data[ref["key"]]
+
+
 def referenced_objects(pod: dict, containers: list[dict]) -> tuple[set[str], set[str]]:
     """(config map names, secret names) the containers' env and envFrom use."""
     config_maps, secrets = set(), set()
@@ -241,36 +260,15 @@ def container_env(pod: dict, container: dict, sources: EnvSources) -> ResolvedEn
         if not value_from:
             defined[name] = expand(var.get("value") or "", lookup)
             continue
-        if value_from.get("configMapKeyRef"):
-            ref = value_from["configMapKeyRef"]
-            optional = bool(ref.get("optional"))
-            obj = sources.config_maps.get(ref.get("name", ""))
-            if obj is None:
-                if optional:
-                    continue
-                raise EnvError(f'configmap "{ref.get("name", "")}" not found')
-            data = config_map_data(obj)
-            if ref.get("key") not in data:
-                if optional:
-                    continue
-                raise EnvError(f"couldn't find key {ref.get('key', '')} in ConfigMap "
-                               f"{namespace}/{ref.get('name', '')}")
-            defined[name] = data[ref["key"]]
-        elif value_from.get("secretKeyRef"):
-            ref = value_from["secretKeyRef"]
-            optional = bool(ref.get("optional"))
-            obj = sources.secrets.get(ref.get("name", ""))
-            if obj is None:
-                if optional:
-                    continue
-                raise EnvError(f'secret "{ref.get("name", "")}" not found')
-            data = secret_data(obj)
-            if ref.get("key") not in data:
-                if optional:
-                    continue
-                raise EnvError(f"couldn't find key {ref.get('key', '')} in Secret "
-                               f"{namespace}/{ref.get('name', '')}")
-            defined[name] = data[ref["key"]]
+        if value_from.get("configMapKeyRef") or value_from.get("secretKeyRef"):
+            if value_from.get("configMapKeyRef"):
+                value = _key_ref_value(value_from["configMapKeyRef"], sources.config_maps,
+                                       config_map_data, "configmap", "ConfigMap", namespace)
+            else:
+                value = _key_ref_value(value_from["secretKeyRef"], sources.secrets, secret_data,
+                                       "secret", "Secret", namespace)
+            if value is not None:  # None: an optional reference that is not there
+                defined[name] = value
         elif value_from.get("fieldRef"):
             defined[name] = field_ref_value(pod, value_from["fieldRef"].get("fieldPath", ""),
                                             sources.pod_ips, sources.host_ips)
