@@ -100,6 +100,18 @@ class Kubectl:
         return json.loads(self.run(*args, "-o", "json").stdout)
 
 
+def make_user(cluster: Server, name: str, *groups: str) -> Path:
+    """A kubeconfig for `name` in `groups`, as `kybernetes kubeconfig user` prints it."""
+    args = [sys.executable, "-m", "kybernetes.cli.main", "kubeconfig", "user", name,
+            "--data-dir", str(cluster.data_dir)]
+    for group in groups:
+        args += ["--group", group]
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    path = cluster.data_dir / f"user-{name.replace(':', '_')}-{uuid.uuid4().hex[:6]}.kubeconfig"
+    path.write_text(out)
+    return path
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory) -> Server:
     # The API server alone has no controller making each namespace's "default"

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from kybernetes.api.quantity import parse_quantity
-from tests.integration.conftest import Kubectl, Server, free_port
+from tests.integration.conftest import Kubectl, Server, free_port, make_user
 from tests.support.runc_cluster import needs_runc, runc_cluster as runc_cluster_running
 from tests.support.waiting import wait_for
 
@@ -43,17 +43,6 @@ def node(k) -> str:
         items = k.json("get", "nodes")["items"]
         return items[0]["metadata"]["name"] if items else None
     return wait_for(registered)
-
-
-def make_user(cluster: Server, name: str, *groups: str) -> Path:
-    args = [sys.executable, "-m", "kybernetes.cli.main", "kubeconfig", "user", name,
-            "--data-dir", str(cluster.data_dir)]
-    for group in groups:
-        args += ["--group", group]
-    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
-    path = cluster.data_dir / f"user-{name.replace(':', '_')}-{uuid.uuid4().hex[:6]}.kubeconfig"
-    path.write_text(out)
-    return path
 
 
 def pod_yaml(name: str, namespace: str, node_name: str = "", memory: str = "") -> str:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import ssl
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 import uuid
@@ -14,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import KUBECTL_DIR, Kubectl, Server
+from tests.integration.conftest import KUBECTL_DIR, Kubectl, Server, make_user
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.skipif(not (KUBECTL_DIR / "kubectl.1.32").exists(),
@@ -32,18 +30,6 @@ def rbac_cluster(tmp_path_factory):
 @pytest.fixture(scope="module")
 def admin(rbac_cluster, tmp_path_factory) -> Kubectl:
     return Kubectl(rbac_cluster, tmp_path_factory.mktemp("rbac-kubectl"))
-
-
-def make_user(cluster: Server, name: str, *groups: str) -> Path:
-    """A kubeconfig for `name` in `groups`, as `kybernetes kubeconfig user` prints it."""
-    args = [sys.executable, "-m", "kybernetes.cli.main", "kubeconfig", "user", name,
-            "--data-dir", str(cluster.data_dir)]
-    for group in groups:
-        args += ["--group", group]
-    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
-    path = cluster.data_dir / f"user-{name.replace(':', '_')}-{uuid.uuid4().hex[:6]}.kubeconfig"
-    path.write_text(out)
-    return path
 
 
 def as_user(admin: Kubectl, kubeconfig: Path, *args: str, check: bool = False,
