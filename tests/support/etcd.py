@@ -108,13 +108,16 @@ class EtcdMember:
         self.data_dir = data_dir
         self.name = name
         self.tls = tls
+        self.process: subprocess.Popen | None = None
+        self._pick_ports()
+
+    def _pick_ports(self) -> None:
         self.client_port = _free_port()
         self.peer_port = _free_port()
-        scheme = "https" if tls else "http"
+        scheme = "https" if self.tls else "http"
         self.url = f"{scheme}://127.0.0.1:{self.client_port}"
         self.peer_url = f"{scheme}://127.0.0.1:{self.peer_port}"
         self.initial_cluster = f"{self.name}={self.peer_url}"
-        self.process: subprocess.Popen | None = None
 
     def command(self) -> list[str]:
         args = ["etcd", "--name", self.name, "--data-dir", str(self.data_dir / "data"),
@@ -160,7 +163,18 @@ class EtcdMember:
         raise RuntimeError(f"etcd did not start: {(self.data_dir / 'etcd.log').read_text()[-2000:]}")
 
     def start(self) -> "EtcdMember":
-        return self.launch().wait_healthy()
+        """Start a lone member; a port another process took between the pick and the
+        bind is picked again (a cluster member's ports are fixed by its peers)."""
+        for attempt in range(3):
+            try:
+                return self.launch().wait_healthy()
+            except RuntimeError as exc:
+                alone = self.initial_cluster == f"{self.name}={self.peer_url}"
+                if attempt == 2 or not alone or "address already in use" not in str(exc):
+                    raise
+                shutil.rmtree(self.data_dir / "data", ignore_errors=True)
+                self._pick_ports()
+        raise AssertionError("unreachable")
 
     def kill(self) -> None:
         """SIGKILL, as a crashed machine would."""
