@@ -538,3 +538,8 @@ def _encode_special(value_type: str, value: Any) -> bytes:
     if value_type in ("@raw", "@fields"):
         return _bytes_field(1, json.dumps(value, separators=(",", ":")).encode("utf-8"))
     raise ProtobufError(f"unknown special type {value_type}")
+
+
+# The wire helpers other small protobuf users (the kubelet's gRPC probe) share.
+message_fields = _fields
+string_field = _string_field

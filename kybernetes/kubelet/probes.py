@@ -2,8 +2,8 @@
 """Liveness, readiness and startup probes, as upstream's prober does them.
 
 `ProbeCounter` is the pure decision: consecutive results against successThreshold and
-failureThreshold flip the probe's result. `run_probe` performs one exec, httpGet or
-tcpSocket check. `ProbeWorker` (in podworker) calls both every periodSeconds.
+failureThreshold flip the probe's result. `run_probe` performs one exec, httpGet,
+tcpSocket or grpc check. `ProbeWorker` (in podworker) calls both every periodSeconds.
 """
 from __future__ import annotations
 
@@ -168,5 +168,6 @@ async def run_probe(probe: dict, container: dict, pod_ip: str, run_exec: ExecFun
     if probe.get("tcpSocket") is not None:
         return await probe_tcp(probe["tcpSocket"], pod_ip, container, timeout)
     if probe.get("grpc") is not None:
-        return False, "grpc probes are not supported by this kubelet"
+        from kybernetes.kubelet.grpcprobe import probe_grpc  # grpcio loads only when used
+        return await probe_grpc(probe["grpc"], pod_ip, timeout)
     return False, "missing probe handler"

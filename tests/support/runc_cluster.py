@@ -67,3 +67,27 @@ def runc_cluster(tmp_path_factory, name: str, extra_args: list[str] = ()):
                                check=False, capture_output=True)
     finally:
         registry.stop()
+
+
+@contextlib.contextmanager
+def process_cluster(tmp_path_factory, name: str):
+    """A `kybernetes server --runtime process` (pods as host processes on 127.0.0.1, no
+    root needed) with images from a local registry; yields a Kubectl for it."""
+    from tests.support.registry import seed_registry, start_registry, write_registries_yaml
+    registry = start_registry(tmp_path_factory.mktemp(f"{name}-registry"))
+    data_dir = tmp_path_factory.mktemp(f"{name}-cluster")
+    try:
+        seed_registry(registry)
+        write_registries_yaml(data_dir / "registries.yaml", registry.url)
+        server = Server(data_dir, ["--runtime", "process", "--disable-default-registry-endpoint"],
+                        command="server").start()
+        k = Kubectl(server, tmp_path_factory.mktemp(f"{name}-kubectl"))
+        try:
+            wait_for(lambda: k.json("get", "nodes")["items"], timeout=60)
+            yield k
+        finally:
+            k.run("delete", "pods", "--all", "-A", "--grace-period=1", "--wait=false", check=False)
+            wait_for(lambda: not k.json("get", "pods", "-A")["items"], timeout=120)
+            server.stop()
+    finally:
+        registry.stop()
