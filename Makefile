@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 # plugins and iptables for real pods; docker-registry, busybox-static and nginx for the
 # tests' local registry and the images they build.
 DEBIAN_PACKAGES := etcd-server runc containernetworking-plugins iptables docker-registry \
-  busybox-static nginx-light
+  busybox-static nginx-light conntrack
 NEEDED_COMMANDS := etcd runc iptables docker-registry busybox nginx /usr/lib/cni/bridge
 system-packages:
 	@missing=""; for c in $(NEEDED_COMMANDS); do command -v $$c >/dev/null 2>&1 || missing=1; done; \

@@ -11,6 +11,12 @@ Prints, for 1, 10 and 50 pods created at once (busybox `sleep 3600`):
   bare runc          `runc run --detach` of a busybox bundle, p50/p99 over 10 runs
   ratio              pod p50 / runc p50 (goal: under 3; upstream's SLO is p99 <= 5 s)
   kubelet RSS        the agent process with 0 and with 50 pods running
+  CPU                seconds the agent (with its runc/CNI children), the server and the
+                     whole machine were busy per round: the machine is shared, so the
+                     load average is printed too
+
+Each round starts on a quiet node: the previous round's pods are gone from the API and
+their sandboxes torn down (upstream's pod startup SLO is about startup, not teardown).
 
     .venv/bin/python bench/pods.py [--counts 1,10,50]   (as root, runc installed)
 """
@@ -46,6 +52,25 @@ def rss_mb(pid: int) -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of `pid` and of its waited-for children."""
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores spent neither idle nor waiting for I/O."""
+    with open("/proc/stat") as handle:
+        values = [int(value) for value in handle.readline().split()[1:]]
+    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def load_average() -> str:
+    with open("/proc/loadavg") as handle:
+        return " ".join(handle.read().split()[:3])
 
 
 def busybox_bundle(directory: Path) -> Path:
@@ -154,11 +179,20 @@ def main() -> None:
         namespace = "bench-pods"
         core.create_namespace({"metadata": {"name": namespace}})
         wait_for(lambda: core.list_namespaced_service_account(namespace).items, timeout=60)
+        sandboxes = work / "agent" / "runc" / "sandboxes"
+
+        def delete_all() -> None:
+            core.delete_collection_namespaced_pod(namespace, grace_period_seconds=0)
+            wait_for(lambda: not core.list_namespaced_pod(namespace).items, timeout=300)
+            # the kubelet removes sandboxes after the pods leave the API: let it finish
+            wait_for(lambda: not sandboxes.is_dir() or not any(sandboxes.iterdir()),
+                     timeout=300)
+
         measure(core, namespace, 1)  # pulls the image
-        core.delete_collection_namespaced_pod(namespace, grace_period_seconds=0)
-        wait_for(lambda: not core.list_namespaced_pod(namespace).items, timeout=120)
+        delete_all()
         time.sleep(2)
         idle_rss = rss_mb(agent.pid)
+        print(f"load average before: {load_average()}  ({os.cpu_count()} CPUs)")
 
         floor = bare_runc()
         floor_p50 = statistics.median(floor)
@@ -166,19 +200,21 @@ def main() -> None:
               f"{percentile(floor, 0.99) * 1000:.0f} ms  (10 runs)")
         busy_rss = idle_rss
         for count in [int(c) for c in args.counts.split(",")]:
+            agent_cpu, server_cpu = cpu_seconds(agent.pid), cpu_seconds(server.process.pid)
+            machine = machine_busy_seconds()
             latencies = measure(core, namespace, count)
             p50, p99 = statistics.median(latencies), percentile(latencies, 0.99)
             print(f"{count:3d} pods: create->Running p50 {p50 * 1000:.0f} ms  p99 {p99 * 1000:.0f} ms"
                   f"  ratio to bare runc (p50) {p50 / floor_p50:.1f}x")
+            print(f"          CPU per pod: agent {(cpu_seconds(agent.pid) - agent_cpu) / count * 1000:.0f} ms"
+                  f"  server {(cpu_seconds(server.process.pid) - server_cpu) / count * 1000:.0f} ms"
+                  f"  whole machine {(machine_busy_seconds() - machine) / count * 1000:.0f} ms"
+                  f"  (load average {load_average()})")
             if count == max(int(c) for c in args.counts.split(",")):
                 busy_rss = rss_mb(agent.pid)
-            core.delete_collection_namespaced_pod(namespace, grace_period_seconds=0)
-            wait_for(lambda: not core.list_namespaced_pod(namespace).items, timeout=300)
+            delete_all()
         print(f"kubelet (agent process) RSS: {idle_rss:.0f} MB with 0 pods, "
               f"{busy_rss:.0f} MB with {max(int(c) for c in args.counts.split(','))} pods")
-        # the kubelet removes sandboxes after the pods leave the API: let it finish
-        sandboxes = work / "agent" / "runc" / "sandboxes"
-        wait_for(lambda: not sandboxes.is_dir() or not any(sandboxes.iterdir()), timeout=300)
     finally:
         if agent is not None:
             agent.terminate()

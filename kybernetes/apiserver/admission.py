@@ -7,8 +7,10 @@ Later components add plugins here (quota, limit ranges, service accounts, webhoo
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+import contextlib
+import contextvars
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterator
 
 from kybernetes.api.resources import ResourceType
 from kybernetes.apiserver import errors
@@ -17,6 +19,41 @@ from kybernetes.apiserver.allocators import (AllocationError, SharedRange,
 
 if TYPE_CHECKING:
     from kybernetes.apiserver.objects import Objects
+
+
+@dataclass
+class AdmissionOutput:
+    """What admission hands back for one API request besides its decision: warnings
+    (the response's Warning headers) and audit annotations (the request's audit events).
+    The resource handlers collect it with `collecting_output()` around each request."""
+    warnings: list[str] = field(default_factory=list)
+    audit_annotations: dict[str, str] = field(default_factory=dict)
+
+
+_OUTPUT: contextvars.ContextVar[AdmissionOutput | None] = contextvars.ContextVar(
+    "admission_output", default=None)
+
+
+@contextlib.contextmanager
+def collecting_output() -> Iterator[AdmissionOutput]:
+    """Every AdmissionRequest made inside shares the yielded output's warnings and
+    audit annotations (a context variable, so concurrent requests stay apart)."""
+    output = AdmissionOutput()
+    token = _OUTPUT.set(output)
+    try:
+        yield output
+    finally:
+        _OUTPUT.reset(token)
+
+
+def _request_warnings() -> list[str]:
+    output = _OUTPUT.get()
+    return output.warnings if output is not None else []
+
+
+def _request_audit_annotations() -> dict[str, str]:
+    output = _OUTPUT.get()
+    return output.audit_annotations if output is not None else {}
 
 
 @dataclass
@@ -29,6 +66,9 @@ class AdmissionRequest:
     dry_run: bool
     objects: "Objects"
     subresource: str = ""
+    # plugins append here; shared by all AdmissionRequests of one API request
+    warnings: list[str] = field(default_factory=_request_warnings)
+    audit_annotations: dict[str, str] = field(default_factory=_request_audit_annotations)
 
 
 class Plugin:

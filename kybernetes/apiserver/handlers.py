@@ -12,6 +12,8 @@ from kybernetes.api import fieldcheck, selectors
 from kybernetes.api.resources import ResourceType
 from kybernetes.apiserver import apply as server_side_apply
 from kybernetes.apiserver import codec, errors, patch as patches
+from kybernetes.apiserver.admission import collecting_output
+from kybernetes.apiserver.audit_http import annotate
 from kybernetes.apiserver.conversion import storage_type
 from kybernetes.apiserver.requestinfo import RequestInfo
 from kybernetes.apiserver.watch import serve_watch
@@ -70,6 +72,24 @@ class ResourceHandlers:
 
     # ---------------------------------------------------------------- dispatch
     async def handle(self, request: web.Request, info: RequestInfo, rt: ResourceType) -> web.StreamResponse:
+        """Serve the request; what admission plugins said on the way (warnings, audit
+        annotations) goes to the response's Warning headers and the audit events."""
+        with collecting_output() as output:
+            try:
+                response = await self._handle(request, info, rt)
+            except errors.ApiError as exc:
+                if not output.warnings:
+                    raise
+                # a refused request carries its warnings too (a webhook may deny and warn)
+                response = json_response(exc.status(), exc.code)
+            finally:
+                for key, value in output.audit_annotations.items():
+                    annotate(request, key, value)
+        if output.warnings and not response.prepared:
+            add_warnings(response, output.warnings)
+        return response
+
+    async def _handle(self, request: web.Request, info: RequestInfo, rt: ResourceType) -> web.StreamResponse:
         method = request.method
         if info.subresource and info.subresource not in ("status", "scale"):
             return await self.server.subresources.handle(request, info, rt)
@@ -494,6 +514,19 @@ def prune_unknown(rt: ResourceType, schema: dict | None, obj: dict) -> None:
         return  # custom resources are pruned by their structural schema on write
     for path in fieldcheck.unknown_fields(obj, schema):
         _delete_path(obj, path)
+
+
+def add_warnings(response: web.StreamResponse, warnings: list[str]) -> None:
+    """Append warnings to the response's Warning header (each once, as upstream's
+    warning recorder deduplicates)."""
+    existing = response.headers.get("Warning", "")
+    seen: set[str] = set()
+    values = [existing] if existing else []
+    for text in warnings:
+        if text not in seen:
+            seen.add(text)
+            values.append(f'299 - "{_quote(text)}"')
+    response.headers["Warning"] = ", ".join(values)
 
 
 def _quote(text: str) -> str:

@@ -214,8 +214,6 @@ async def tls_bootstrap(server: str, ca_pem: bytes, token: str, node_name: str, 
 async def join_main(args: argparse.Namespace) -> int:
     from kybernetes.cli.main import default_data_dir, parse_duration
     from kybernetes.kubelet.kubelet import agent_main, local_node_name
-    from kybernetes.pki.certs import CertPair
-    from kybernetes.pki.kubeconfig import kubeconfig_yaml, write_kubeconfig
     from kybernetes.pki.tokens import TokenError, parse_token
     server = endpoint_url(args.endpoint)
     try:
@@ -237,9 +235,10 @@ async def join_main(args: argparse.Namespace) -> int:
                                                 parse_duration(args.tls_bootstrap_timeout))
     except JoinError as exc:
         raise UsageError(str(exc)) from None
-    write_kubeconfig(kubeconfig_path, kubeconfig_yaml(
-        server, ca_pem, client=CertPair(cert_pem, key_pem), user_name=f"system:node:{node_name}",
-        context_name="default"))
+    # as the kubelet after TLS bootstrap: the pair in <cert-dir>/kubelet-client-current.pem,
+    # which the kubeconfig names and certificate rotation replaces
+    from kybernetes.kubelet.certrotation import cert_dir, write_bootstrapped
+    write_bootstrapped(kubeconfig_path, cert_dir(args), server, ca_pem, cert_pem, key_pem)
     print(f"[kubelet-start] wrote {kubeconfig_path} for system:node:{node_name}; starting the agent\n\n"
           "This node has joined the cluster:\n"
           "* Certificate signing request was sent to apiserver and a response was received.\n\n"
@@ -250,9 +249,10 @@ async def join_main(args: argparse.Namespace) -> int:
 
 
 async def kubelet_tls_bootstrap(bootstrap_kubeconfig: Path, kubeconfig_path: Path, node_name: str,
-                                timeout: float = 300.0) -> None:
+                                timeout: float = 300.0, pki_dir: Path | None = None) -> None:
     """The kubelet's --bootstrap-kubeconfig: a certificate for system:node:<name> obtained
-    with the bootstrap kubeconfig's token, written to `kubeconfig_path`."""
+    with the bootstrap kubeconfig's token, written to `kubeconfig_path` (with `pki_dir`:
+    stored there as kubelet-client-current.pem, which the kubeconfig names)."""
     from kybernetes.pki.certs import CertPair
     from kybernetes.pki.kubeconfig import KubeconfigError, kubeconfig_yaml, load_kubeconfig, write_kubeconfig
     try:
@@ -263,5 +263,9 @@ async def kubelet_tls_bootstrap(bootstrap_kubeconfig: Path, kubeconfig_path: Pat
     if not ca_pem or not token:
         raise JoinError(f"{bootstrap_kubeconfig} needs the cluster's CA and a bootstrap token")
     cert_pem, key_pem = await tls_bootstrap(server, ca_pem, token, node_name, timeout)
+    if pki_dir is not None:
+        from kybernetes.kubelet.certrotation import write_bootstrapped
+        write_bootstrapped(kubeconfig_path, pki_dir, server, ca_pem, cert_pem, key_pem)
+        return
     write_kubeconfig(kubeconfig_path, kubeconfig_yaml(server, ca_pem, client=CertPair(cert_pem, key_pem),
                                                       user_name=f"system:node:{node_name}", context_name="default"))

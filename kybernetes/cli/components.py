@@ -18,9 +18,18 @@ def controller_options(args: argparse.Namespace, data_dir=None) -> ControllerOpt
         node_cidr_mask_size=args.node_cidr_mask_size, service_cidr=args.service_cidr,
         root_ca_file=args.root_ca_file, cluster_signing_cert_file=args.cluster_signing_cert_file,
         cluster_signing_key_file=args.cluster_signing_key_file,
+        cluster_signing_duration=_signing_duration(args.cluster_signing_duration),
         service_account_private_key_file=args.service_account_private_key_file,
         node_monitor_grace_period=parse_duration(args.node_monitor_grace_period),
         data_dir=data_dir)
+
+
+def _signing_duration(text: str) -> float:
+    from kybernetes.cli.main import UsageError, parse_duration
+    seconds = parse_duration(text)
+    if seconds <= 0:
+        raise UsageError(f"--cluster-signing-duration: {text} is not a positive duration")
+    return seconds
 
 
 def lease_timing(args: argparse.Namespace) -> dict:
@@ -48,9 +57,15 @@ async def controller_manager_main(args: argparse.Namespace) -> int:
     client = Client.from_kubeconfig(args.kubeconfig, servers=args.master or None,
                                     user_agent="kube-controller-manager")
     try:
+        builder = None
+        if args.use_service_account_credentials:
+            from kybernetes.controllers.clientbuilder import (ServiceAccountClientBuilder,
+                                                              kubeconfig_client_factory)
+            builder = ServiceAccountClientBuilder(client, kubeconfig_client_factory(
+                args.kubeconfig, args.master or None))
         manager = ControllerManager(client, controller_options(args), args.controllers,
                                     leader_elect=args.leader_elect,
-                                    lease_timing=lease_timing(args))
+                                    lease_timing=lease_timing(args), client_builder=builder)
         task = asyncio.create_task(manager.run())
         await until_signalled(task)
         task.cancel()

@@ -21,6 +21,22 @@ REMOVED_FLAGS = {
 
 from kybernetes.cli.errors import UsageError  # noqa: E402  (re-exported for the components)
 
+# What `kybernetes server --disable NAME` can turn off (k3s's --disable), and the
+# controller each name removes from --controllers, if it is one.
+DISABLEABLE = ("ingress", "servicelb", "local-storage", "dns")
+DISABLEABLE_CONTROLLERS = {"servicelb": "servicelb", "local-storage": "local-path-provisioner"}
+
+
+def disabled_components(args: argparse.Namespace) -> set[str]:
+    """--disable values (repeated or comma separated), checked against DISABLEABLE."""
+    names = {n.strip() for item in getattr(args, "disable", None) or [] for n in item.split(",")
+             if n.strip()}
+    unknown = sorted(names - set(DISABLEABLE))
+    if unknown:
+        raise UsageError(f"--disable: unknown component {', '.join(unknown)} "
+                         f"(valid: {', '.join(DISABLEABLE)})")
+    return names
+
 
 def default_data_dir() -> Path:
     if os.geteuid() == 0:
@@ -84,6 +100,9 @@ def add_apiserver_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--disable-admission-plugins", default="",
                         help="default admission plugins to turn off, comma separated "
                              "(e.g. ServiceAccount for an API server without controllers)")
+    parser.add_argument("--admission-control-config-file", type=Path, default=None,
+                        help="AdmissionConfiguration (apiserver.config.k8s.io/v1) with the "
+                             "plugins' configurations (PodSecurity defaults and exemptions)")
     parser.add_argument("--etcd-compaction-interval", default="5m",
                         help="how often old revisions are removed from the store")
     parser.add_argument("--event-ttl", default="1h",
@@ -138,6 +157,8 @@ def add_controller_manager_flags(parser: argparse.ArgumentParser, standalone: bo
     parser.add_argument("--cluster-signing-cert-file", type=Path, default=None)
     parser.add_argument("--cluster-signing-key-file", type=Path, default=None)
     parser.add_argument("--service-account-private-key-file", type=Path, default=None)
+    parser.add_argument("--cluster-signing-duration", default="8760h",
+                        help="the longest lifetime of certificates the CSR signer issues (e.g. 8760h, 60s)")
     parser.add_argument("--use-service-account-credentials", type=_bool, default=False,
                         nargs="?", const=True)
     parser.add_argument("--node-monitor-grace-period", default="50s")
@@ -167,6 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_eviction_flags(server)
     server.add_argument("--disable-agent", action="store_true",
                         help="do not run a kubelet: this machine is not a node (k3s's flag)")
+    server.add_argument("--disable-network-policy", action="store_true",
+                        help="do not enforce NetworkPolicies on this node (k3s's flag)")
     server.add_argument("--cluster-domain", default="cluster.local",
                         help="the cluster's DNS domain, served by the in-process cluster DNS")
     server.add_argument("--resolv-conf", default="/etc/resolv.conf",
@@ -174,6 +197,13 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_argument("--disable-default-registry-endpoint", action="store_true",
                         help="pull only from the mirrors in registries.yaml, never from the "
                              "registry an image names (k3s's flag)")
+    server.add_argument("--disable", action="append", default=[], metavar="COMPONENT",
+                        help="do not run a packaged component (k3s's flag; repeat or comma "
+                             f"separate): {', '.join(DISABLEABLE)}")
+    server.add_argument("--ingress-http-port", type=int, default=80,
+                        help="host port the ingress controller's nginx serves HTTP on")
+    server.add_argument("--ingress-https-port", type=int, default=443,
+                        help="host port the ingress controller's nginx serves HTTPS on")
     apiserver = commands.add_parser("apiserver", help="run the API server alone")
     add_apiserver_flags(apiserver)
     cm = commands.add_parser("controller-manager", help="run the controllers alone")
@@ -188,10 +218,18 @@ def build_parser() -> argparse.ArgumentParser:
                                 "(iptables, or a userspace proxy without a pod network)")
     from kybernetes.proxy.proxier import add_proxy_flags
     add_proxy_flags(proxy)
+    netpol = commands.add_parser("netpol", help="enforce NetworkPolicies on this node with "
+                                 "iptables (kube-router's way); --cleanup removes the rules")
+    from kybernetes.netpol.controller import add_netpol_flags
+    add_netpol_flags(netpol)
     dns = commands.add_parser("dns", help="run the cluster DNS server (CoreDNS's kubernetes "
                               "records; other names forwarded to the node's resolvers)")
     from kybernetes.dns.flags import add_dns_flags
     add_dns_flags(dns)
+    ingress = commands.add_parser("ingress", help="run the ingress controller: nginx configured "
+                                  "from Ingress objects")
+    from kybernetes.ingress.component import add_ingress_flags
+    add_ingress_flags(ingress)
     simulate = commands.add_parser("simulate", help="simulate many nodes (fake runtime) against $KUBECONFIG")
     from kybernetes.kubelet.flags import add_simulate_flags
     add_simulate_flags(simulate)
@@ -238,8 +276,12 @@ def main(argv: list[str] | None = None) -> int:
             return run_async(args, "kybernetes.kubelet.kubelet", "agent_main")
         if args.command == "proxy":
             return run_async(args, "kybernetes.proxy.proxier", "proxy_main")
+        if args.command == "netpol":
+            return run_async(args, "kybernetes.netpol.controller", "netpol_main")
         if args.command == "dns":
             return run_async(args, "kybernetes.dns.component", "dns_main")
+        if args.command == "ingress":
+            return run_async(args, "kybernetes.ingress.component", "ingress_main")
         if args.command == "simulate":
             return run_async(args, "kybernetes.kubelet.simulate", "simulate_main")
         if args.command == "snapshot":

@@ -68,6 +68,8 @@ def prepare(args: argparse.Namespace) -> tuple[APIServerConfig, Path]:
     kubeconfig.write_kubeconfig(admin_path, kubeconfig.kubeconfig_yaml(
         server_url, pki.ca.cert_pem, client=pki.admin))
     datastore = datastore_spec(args, data_dir)
+    from kybernetes.cli.main import disabled_components
+    disabled_components(args)  # a misspelt --disable is an error before anything starts
     if bool(args.tls_cert_file) != bool(args.tls_private_key_file):
         raise UsageError("--tls-cert-file and --tls-private-key-file go together")
     for flag, path in (("--tls-cert-file", args.tls_cert_file),
@@ -129,7 +131,22 @@ def authentication_settings(args: argparse.Namespace, pki: certs.ClusterPKI) -> 
                 args.service_account_max_token_expiration)),
             "service_account_extend_token_expiration": args.service_account_extend_token_expiration,
             "disabled_admission_plugins": [
-                p.strip() for p in args.disable_admission_plugins.split(",") if p.strip()]}
+                p.strip() for p in args.disable_admission_plugins.split(",") if p.strip()],
+            "extra": admission_config_settings(args)}
+
+
+def admission_config_settings(args: argparse.Namespace) -> dict:
+    """--admission-control-config-file, checked now: a bad file is a one-line error."""
+    from kybernetes.cli.main import UsageError
+    from kybernetes.podsecurity import ConfigError, load_admission_configuration
+    path = getattr(args, "admission_control_config_file", None)
+    if path is None:
+        return {}
+    try:
+        load_admission_configuration(path)
+    except ConfigError as exc:
+        raise UsageError(f"--admission-control-config-file: {exc}") from None
+    return {"admission_control_config_file": str(Path(path).resolve())}
 
 
 async def serve_forever(args: argparse.Namespace, components: bool) -> int:
@@ -169,16 +186,27 @@ async def start_components(args: argparse.Namespace, config: APIServerConfig) ->
                                   user_agent="kube-controller-manager")
     _clients.append(cm_client)
     args.service_cidr = config.service_cidr
+    builder = None
+    if getattr(args, "use_service_account_credentials", False):
+        from kybernetes.controllers.clientbuilder import (ServiceAccountClientBuilder,
+                                                          in_process_client_factory)
+        builder = ServiceAccountClientBuilder(cm_client, in_process_client_factory(config.internal_socket))
+    from kybernetes.cli.main import DISABLEABLE_CONTROLLERS, disabled_components
+    disabled = disabled_components(args)
+    controllers = ",".join([args.controllers] + [f"-{DISABLEABLE_CONTROLLERS[name]}" for name in sorted(
+        disabled) if name in DISABLEABLE_CONTROLLERS])
     manager = ControllerManager(cm_client, controller_options(args, data_dir=Path(
-        str(config.internal_socket)).parent), args.controllers, leader_elect=True)
+        str(config.internal_socket)).parent), controllers, leader_elect=True,
+        client_builder=builder)
     tasks = [asyncio.create_task(manager.run(), name="controller-manager")]
     from kybernetes.scheduler.scheduler import Scheduler
     scheduler_client = Client.in_process(config.internal_socket, "system:kube-scheduler",
                                          user_agent="kube-scheduler")
     _clients.append(scheduler_client)
     tasks.append(asyncio.create_task(Scheduler(scheduler_client).run(), name="scheduler"))
-    tasks.append(asyncio.create_task(_local_dns(config, args).run(fatal=False),
-                                     name="dns"))
+    if "dns" not in disabled:  # pods still get the .10 address: a DNS of the user's own serves it
+        tasks.append(asyncio.create_task(_local_dns(config, args).run(fatal=False),
+                                         name="dns"))
     # The server's own node (k3s's default): real pods with runc as root, host processes
     # otherwise, or a simulated node with `--runtime fake`; `--disable-agent` for none.
     # Stopping the server leaves containers running, as stopping a kubelet does.
@@ -221,12 +249,33 @@ async def start_components(args: argparse.Namespace, config: APIServerConfig) ->
     proxy = _local_proxy(config, node, chosen or default_runtime(), args)
     if proxy is not None:
         tasks.append(asyncio.create_task(proxy.run(), name="kube-proxy"))
+        network_policy = _local_network_policy(config, node, proxy.mode, args)
+        if network_policy is not None:
+            tasks.append(asyncio.create_task(network_policy.run(), name="network-policy"))
+    host_gateway = _local_host_gateway(config, node, chosen or default_runtime())
+    if host_gateway is not None:
+        tasks.append(asyncio.create_task(host_gateway.run(), name="host-gw"))
+    ingress = _local_ingress(config, args)
+    if ingress is not None:
+        tasks.append(asyncio.create_task(ingress.run(fatal=False), name="ingress"))
     return tasks
 
 
+def _local_ingress(config: APIServerConfig, args: argparse.Namespace):
+    """The ingress controller on this node's host ports (k3s runs traefik there), with
+    the default IngressClass "nginx"; off with `--disable ingress`."""
+    from kybernetes.ingress.setup import local_ingress
+    controller = local_ingress(config, args)
+    if controller is not None:
+        _clients.extend([controller.client, controller.installer])
+    return controller
+
+
 def _local_dns(config: APIServerConfig, args: argparse.Namespace):
-    """The cluster DNS add-on on the advertise address, port 53 when free (else a free
-    port), published as kube-system/kube-dns at the service range's .10."""
+    """The cluster DNS add-on on the advertise address (or, when that is loopback and
+    pods run on a real network, on an address they route to: dns.addon's
+    pod_reachable_address), port 53 when free (else a free port), published as
+    kube-system/kube-dns at the service range's .10."""
     from kybernetes.client.rest import Client
     from kybernetes.dns.addon import READER
     from kybernetes.dns.component import DNSComponent
@@ -234,7 +283,13 @@ def _local_dns(config: APIServerConfig, args: argparse.Namespace):
     # the add-on objects are written as kubeadm and k3s write theirs: with admin rights
     installer = Client.in_process(config.internal_socket, "system:apiserver", user_agent="kybernetes-dns")
     _clients.extend([reader, installer])
-    return DNSComponent(reader, bind_address=config.advertise_address, port=53,
+    from kybernetes.dns.addon import pod_reachable_address
+    from kybernetes.kubelet.kubelet import default_runtime
+    pod_network = not getattr(args, "disable_agent", False) and \
+        (getattr(args, "runtime", None) or default_runtime()) == "runc"
+    address = pod_reachable_address(config.advertise_address, certs.host_addresses()
+                                    if pod_network else [], pod_network)
+    return DNSComponent(reader, bind_address=address, port=53,
                         cluster_domain=getattr(args, "cluster_domain", "cluster.local"),
                         upstream_resolv=getattr(args, "resolv_conf", "/etc/resolv.conf"),
                         service_cidr=config.service_cidr, publish_client=installer,
@@ -263,7 +318,34 @@ def _local_proxy(config: APIServerConfig, node: str, runtime: str, args: argpars
     client = Client.in_process(config.internal_socket, "system:kube-proxy", user_agent="kube-proxy")
     _clients.append(client)
     return Proxier(client, ProxyConfig(node_name=node, cluster_cidr=getattr(
-        args, "cluster_cidr", "10.244.0.0/16")), mode)
+        args, "cluster_cidr", "10.244.0.0/16"), pod_egress_masquerade=mode == "iptables"), mode)
+
+
+def _local_network_policy(config: APIServerConfig, node: str, proxy_mode: str,
+                          args: argparse.Namespace):
+    """NetworkPolicy enforcement beside an iptables kube-proxy (k3s embeds kube-router's
+    the same way), with the proxy's identity; off with `--disable-network-policy`."""
+    from kybernetes.client.rest import Client
+    from kybernetes.netpol.controller import network_policy_controller
+    if proxy_mode != "iptables" or getattr(args, "disable_network_policy", False):
+        return None
+    client = Client.in_process(config.internal_socket, "system:kube-proxy",
+                               user_agent="kybernetes-netpol")
+    _clients.append(client)
+    return network_policy_controller(client, node)
+
+
+def _local_host_gateway(config: APIServerConfig, node: str, runtime: str):
+    """host-gw routes from this node to the other nodes' pod CIDRs (runc pods, as root)."""
+    from kybernetes.client.rest import Client
+    from kybernetes.network.hostgw import HostGateway, available
+    from kybernetes.network.node import has_pod_network
+    if not has_pod_network(runtime) or not available():
+        return None
+    # the proxy's identity: system:node-proxier reads Nodes, as flannel's account does
+    client = Client.in_process(config.internal_socket, "system:kube-proxy", user_agent="kybernetes-hostgw")
+    _clients.append(client)
+    return HostGateway(client, node)
 
 
 __all__ = ["prepare", "serve_forever"]

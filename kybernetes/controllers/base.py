@@ -27,6 +27,7 @@ class ControllerOptions:
     root_ca_file: Path | None = None  # --root-ca-file
     cluster_signing_cert_file: Path | None = None  # --cluster-signing-cert-file
     cluster_signing_key_file: Path | None = None  # --cluster-signing-key-file
+    cluster_signing_duration: float = 365 * 24 * 3600.0  # --cluster-signing-duration (seconds)
     service_account_private_key_file: Path | None = None  # --service-account-private-key-file
     node_monitor_grace_period: float = 50.0  # --node-monitor-grace-period (1.32: 50s)
     node_monitor_period: float = 5.0  # --node-monitor-period

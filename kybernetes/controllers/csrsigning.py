@@ -199,7 +199,8 @@ class CSRSigningController(Controller):
             request = load_request(spec)
             validate(spec["signerName"], request, list(spec.get("usages") or []))
             status["certificate"] = base64.b64encode(
-                sign(request, list(spec.get("usages") or []), ca[0], ca[1], duration(spec), _now())).decode()
+                sign(request, list(spec.get("usages") or []), ca[0], ca[1], duration(spec, datetime.timedelta(
+                    seconds=self.options.cluster_signing_duration)), _now())).decode()
         except InvalidRequest as exc:
             now = _timestamp(_now())
             status["conditions"] = [*(status.get("conditions") or []), {

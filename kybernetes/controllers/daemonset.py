@@ -423,8 +423,8 @@ class DaemonSetController(Controller):
                 ds, revisions, hash_label=POD_REVISION_LABEL)
         except RevisionCollision:
             count = ((ds.get("status") or {}).get("collisionCount") or 0) + 1
-            await self.client.patch(DAEMON_SETS, name, {"status": {"collisionCount": count}},
-                                    namespace, subresource="status")
+            await self.client.update_status(DAEMON_SETS, {
+                **ds, "status": {**(ds.get("status") or {}), "collisionCount": count}})
             raise
         hash_ = update["metadata"]["labels"][POD_REVISION_LABEL]
         nodes = self.nodes.list()
@@ -529,8 +529,8 @@ class DaemonSetController(Controller):
         if all(old.get(k, 0) == v for k, v in status.items()):
             return
         try:
-            await self.client.patch(DAEMON_SETS, ds["metadata"]["name"], {"status": status},
-                                    ds["metadata"]["namespace"], subresource="status")
+            # an update, as upstream's (the controller's role may update status, not patch it)
+            await self.client.update_status(DAEMON_SETS, {**ds, "status": {**old, **status}})
         except ApiError as exc:
             if exc.code != 404:
                 raise

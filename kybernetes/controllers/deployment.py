@@ -153,10 +153,9 @@ class DeploymentController(Controller):
         """The deployment.kubernetes.io/revision annotation on the Deployment."""
         if du.annotations_of(d).get(du.REVISION) == revision:
             return
-        written = await self.client.patch(DEPLOYMENTS, d["metadata"]["name"],
-                                          {"metadata": {"annotations": {du.REVISION: revision}}},
-                                          d["metadata"]["namespace"])
-        d["metadata"].setdefault("annotations", {})[du.REVISION] = revision
+        # an update, as upstream's (its deployment-controller role may update, not patch)
+        d["metadata"]["annotations"] = {**du.annotations_of(d), du.REVISION: revision}
+        written = await self.client.update(DEPLOYMENTS, d)
         d["metadata"]["resourceVersion"] = written["metadata"]["resourceVersion"]
         d["metadata"]["generation"] = written["metadata"].get("generation", d["metadata"].get("generation"))
 

@@ -7,12 +7,16 @@ import asyncio
 import importlib
 import logging
 import pkgutil
+from typing import TYPE_CHECKING
 
 from kybernetes.client.events import EventRecorder
 from kybernetes.client.informer import InformerFactory
 from kybernetes.client.leaderelection import LeaderElector
 from kybernetes.client.rest import Client
 from kybernetes.controllers.base import Controller, ControllerContext, ControllerOptions
+
+if TYPE_CHECKING:
+    from kybernetes.controllers.clientbuilder import ServiceAccountClientBuilder
 
 log = logging.getLogger("kybernetes.controller-manager")
 LEASE_NAME = "kube-controller-manager"
@@ -49,18 +53,44 @@ def select(names: str, known: dict[str, type[Controller]]) -> list[type[Controll
 class ControllerManager:
     def __init__(self, client: Client, options: ControllerOptions | None = None,
                  controllers: str = "*", leader_elect: bool = True,
-                 identity: str | None = None, lease_timing: dict | None = None) -> None:
+                 identity: str | None = None, lease_timing: dict | None = None,
+                 client_builder: "ServiceAccountClientBuilder | None" = None) -> None:
         self.client = client
         self.informers = InformerFactory(client)
         self.recorder = EventRecorder(client, "kube-controller-manager")
         self.ctx = ControllerContext(client, self.informers, self.recorder,
                                      options or ControllerOptions())
-        self.controllers = [cls(self.ctx) for cls in select(controllers, known_controllers())]
+        # --use-service-account-credentials: each controller writes as its own account
+        self.client_builder = client_builder
+        self.recorders = [self.recorder]
+        self.controllers = [cls(self._context_for(cls))
+                            for cls in select(controllers, known_controllers())]
         self.leader_elect = leader_elect
         self.elector = LeaderElector(client, LEASE_NAME, identity=identity,
                                      **(lease_timing or {})) if leader_elect else None
 
+    def _context_for(self, cls: type[Controller]) -> ControllerContext:
+        from kybernetes.controllers.clientbuilder import CONTROLLER_SERVICE_ACCOUNTS
+        account = CONTROLLER_SERVICE_ACCOUNTS.get(cls.name)
+        if self.client_builder is None or account is None:
+            return self.ctx
+        client = self.client_builder.client_for(account)
+        recorder = EventRecorder(client, "kube-controller-manager")
+        self.recorders.append(recorder)
+        return ControllerContext(client, self.informers, recorder, self.ctx.options)
+
     async def _lead(self) -> None:
+        renewing = None
+        if self.client_builder is not None:
+            await self.client_builder.start()
+            renewing = asyncio.create_task(self.client_builder.run(), name="controller-tokens")
+        try:
+            await self._run_controllers()
+        finally:
+            if renewing is not None:
+                renewing.cancel()
+
+    async def _run_controllers(self) -> None:
         for controller in self.controllers:
             controller.setup()
         self.informers.start()
@@ -78,4 +108,7 @@ class ControllerManager:
             for controller in self.controllers:
                 await controller.stopped()
             await self.informers.stop()
-            await self.recorder.flush()
+            for recorder in self.recorders:
+                await recorder.flush()
+            if self.client_builder is not None:
+                await self.client_builder.close()

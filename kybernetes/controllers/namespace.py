@@ -78,8 +78,9 @@ class NamespaceController(Controller):
             current = (namespace.get("status") or {}).get("conditions") or []
             if [c.get("message") for c in current] != [c["message"] for c in conditions]:
                 try:
-                    await self.client.patch(NAMESPACES, key, {"status": {"conditions": conditions}},
-                                            subresource="status")
+                    # an update, as upstream's (namespace-controller may update status, not patch)
+                    await self.client.update_status(NAMESPACES, {
+                        **namespace, "status": {**(namespace.get("status") or {}), "conditions": conditions}})
                 except ApiError:
                     pass
             self.queue.add_after(key, RECHECK_SECONDS)

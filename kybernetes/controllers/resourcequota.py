@@ -126,9 +126,11 @@ class ResourceQuotaController(Controller):
                 objects_by_kind[kind] = objects
         # the objects are read before the quota: a charge admission makes in between is
         # then seen with its object, or refused by the update's resourceVersion
-        current = await self.client.get_or_none(QUOTAS, name, namespace)
-        if current is None:
+        # a list, not a get: upstream's resourcequota-controller role may list, not get
+        found, _ = await self.client.list(QUOTAS, namespace, field_selector=f"metadata.name={name}")
+        if not found:
             return
+        current = found[0]
         wanted = desired_status(current, objects_by_kind, datetime.now(timezone.utc))
         if not status_changed(current.get("status"), wanted):
             return

@@ -121,11 +121,10 @@ class RootCACertPublisher(Controller):
                 wanted = root_ca_config_map(key, ca_pem)
                 annotations = dict(current["metadata"].get("annotations") or {})
                 annotations.update(wanted["metadata"]["annotations"])
-                await self.client.patch(CONFIG_MAPS, ROOT_CA_CONFIG_MAP, {
-                    "metadata": {"annotations": annotations,
-                                 "resourceVersion": current["metadata"]["resourceVersion"]},
-                    "data": {k: None for k in (current.get("data") or {}) if k != ROOT_CA_KEY}
-                    | {ROOT_CA_KEY: ca_pem}}, key)
+                # an update, as upstream's (root-ca-cert-publisher may update, not patch)
+                await self.client.update(CONFIG_MAPS, {
+                    **current, "metadata": {**current["metadata"], "annotations": annotations},
+                    "data": {ROOT_CA_KEY: ca_pem}})
         except ApiError as exc:
             if exc.code == 409 and current is None:
                 return  # AlreadyExists: the informer lags and will bring it

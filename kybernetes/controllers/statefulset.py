@@ -71,9 +71,8 @@ class StatefulSetController(Controller):
             current, update, collisions = await self.history.current_and_update(sts, revisions)
         except RevisionCollision:
             count = ((sts.get("status") or {}).get("collisionCount") or 0) + 1
-            await self.client.patch(STATEFUL_SETS, sts["metadata"]["name"],
-                                    {"status": {"collisionCount": count}}, namespace,
-                                    subresource="status")
+            await self.client.update_status(STATEFUL_SETS, {
+                **sts, "status": {**(sts.get("status") or {}), "collisionCount": count}})
             raise
         now = datetime.now(timezone.utc)
         plan = plan_sync(sts, pods, current, update, collisions, now)
@@ -208,9 +207,9 @@ class StatefulSetController(Controller):
                 if refs is None:
                     continue
                 try:
-                    await self.client.patch(CLAIMS, existing["metadata"]["name"],
-                                            {"metadata": {"ownerReferences": refs}},
-                                            existing["metadata"]["namespace"])
+                    # an update, as upstream's (statefulset-controller may update claims, not patch)
+                    await self.client.update(CLAIMS, {**existing, "metadata": {
+                        **existing["metadata"], "ownerReferences": refs}})
                 except ApiError as exc:
                     if exc.code != 404:
                         raise
@@ -220,8 +219,8 @@ class StatefulSetController(Controller):
         if all(old.get(k, 0 if isinstance(v, int) else "") == v for k, v in status.items()):
             return
         try:
-            await self.client.patch(STATEFUL_SETS, sts["metadata"]["name"], {"status": status},
-                                    sts["metadata"]["namespace"], subresource="status")
+            # an update, as upstream's (the controller's role may update status, not patch it)
+            await self.client.update_status(STATEFUL_SETS, {**sts, "status": {**old, **status}})
         except ApiError as exc:
             if exc.code != 404:
                 raise

@@ -56,6 +56,23 @@ async def publish_rbac(client: Client) -> None:
             await client.update(rt, dict(current, **{k: v for k, v in obj.items() if k != "metadata"}))
 
 
+def pod_reachable_address(advertise_address: str, host_addresses: list[str],
+                          pod_network: bool) -> str:
+    """Where the in-process DNS listens and what the kube-dns endpoint says.
+
+    Pods reach the DNS through kube-proxy's DNAT of the kube-dns ClusterIP to this
+    endpoint. A loopback endpoint (the server bound to 127.0.0.1) works only through
+    route_localnet on the server's own node and never from another node, so when pods
+    run on a real network the DNS listens on the first non-loopback address of this
+    machine instead: a local address of the node (plain routing, no route_localnet) that
+    every other node reaches through its routes to this one. Without a pod network
+    (simulated or process pods) the advertise address stays."""
+    if not pod_network or not ipaddress.ip_address(advertise_address).is_loopback:
+        return advertise_address
+    routable = [a for a in host_addresses if ":" not in a and not ipaddress.ip_address(a).is_loopback]
+    return routable[0] if routable else advertise_address
+
+
 def cluster_dns_ip(service_cidr: str) -> str:
     """The `.10` of the service range (kubeadm's choice, 10.96.0.10 by default)."""
     network = ipaddress.ip_network(service_cidr.split(",")[0].strip(), strict=False)

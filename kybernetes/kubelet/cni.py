@@ -6,16 +6,18 @@ over the node's podCIDR), the per-plugin network config each call gets on stdin
 (name, cniVersion, prevResult, runtimeConfig for the capabilities a plugin declares),
 the CNI_* environment, and reading a result or an error. `CniNetwork` runs the plugin
 binaries for ADD (in list order, each plugin's result fed to the next), DEL (reverse
-order, idempotent, also after a half-done ADD) and CHECK.
+order, idempotent, also after a half-done ADD) and CHECK. portmap is not run for a
+pod without host ports: it would only hand its prevResult on (ADD) or do nothing (DEL).
 """
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from kybernetes.kubelet.runtimes import spawn
 
 CNI_VERSION = "1.0.0"
 NETWORK_NAME = "kybernetes"
@@ -43,8 +45,10 @@ def node_conflist(pod_cidr: str, data_dir: Path, mtu: int = 0, bridge_name: str 
     """The configuration list a node writes for its podCIDR (10-kybernetes.conflist)."""
     network = ipaddress.ip_network(pod_cidr, strict=False)
     gateway = str(next(network.hosts()))
+    # no ipMasq: it would masquerade pod->pod traffic across nodes too; kube-proxy's
+    # KUBE-POD-EGRESS masquerades only what leaves the cluster CIDR (flannel's rule)
     bridge: dict = {
-        "type": "bridge", "bridge": bridge_name, "isGateway": True, "ipMasq": True,
+        "type": "bridge", "bridge": bridge_name, "isGateway": True, "ipMasq": False,
         "hairpinMode": True,
         "ipam": {
             "type": "host-local",
@@ -81,6 +85,19 @@ def plugin_config(conflist: dict, plugin: dict, prev_result: dict | None,
         config["runtimeConfig"] = wanted
     config.pop("capabilities", None)
     return config
+
+
+# plugins that act only on what a capability passes them, so need no call without it
+CAPABILITY_ONLY_PLUGINS = {"portmap"}
+
+
+def plugin_needed(plugin: dict, runtime_config: dict) -> bool:
+    """False for a capability-only plugin (portmap) given nothing for its capabilities:
+    upstream's portmap returns its prevResult unchanged then, and its DEL does nothing."""
+    if plugin.get("type") not in CAPABILITY_ONLY_PLUGINS:
+        return True
+    return any(on and runtime_config.get(key)
+               for key, on in (plugin.get("capabilities") or {}).items())
 
 
 def port_mappings_runtime_config(port_mappings) -> list[dict]:
@@ -171,18 +188,21 @@ class CniNetwork:
                      ifname: str) -> dict:
         kind = config["type"]
         binary = self.find_plugin(kind)
-        proc = await asyncio.create_subprocess_exec(
-            binary, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
+        code, stdout, stderr = await spawn.run(
+            [binary], input=json.dumps(config).encode(),
             env=plugin_env(command, container_id, netns, ifname, self.cni_path))
-        stdout, stderr = await proc.communicate(json.dumps(config).encode())
-        return parse_output(kind, command, proc.returncode, stdout, stderr)
+        return parse_output(kind, command, code, stdout, stderr)
 
-    async def add(self, container_id: str, netns: str, runtime_config: dict) -> dict:
-        """Loopback up, then the list's plugins in order; the final result."""
-        await self.invoke("ADD", loopback_config(), container_id, netns, "lo")
+    async def add(self, container_id: str, netns: str, runtime_config: dict, *,
+                  loopback: bool = True) -> dict:
+        """Loopback up (unless the caller has brought lo up itself), then the list's
+        plugins in order; the final result."""
+        if loopback:
+            await self.invoke("ADD", loopback_config(), container_id, netns, "lo")
         result = None
         for plugin in self.conflist["plugins"]:
+            if not plugin_needed(plugin, runtime_config):
+                continue
             config = plugin_config(self.conflist, plugin, result, runtime_config)
             result = await self.invoke("ADD", config, container_id, netns, self.ifname)
         return result or {}
@@ -192,6 +212,8 @@ class CniNetwork:
         """Every plugin in reverse order; an error is raised only after all ran."""
         first_error: CniError | None = None
         for plugin in reversed(self.conflist["plugins"]):
+            if not plugin_needed(plugin, runtime_config):
+                continue
             config = plugin_config(self.conflist, plugin, prev_result, runtime_config)
             try:
                 await self.invoke("DEL", config, container_id, netns, self.ifname)
@@ -203,6 +225,8 @@ class CniNetwork:
     async def check(self, container_id: str, netns: str, runtime_config: dict,
                     prev_result: dict) -> None:
         for plugin in self.conflist["plugins"]:
+            if not plugin_needed(plugin, runtime_config):
+                continue
             config = plugin_config(self.conflist, plugin, prev_result, runtime_config)
             await self.invoke("CHECK", config, container_id, netns, self.ifname)
 

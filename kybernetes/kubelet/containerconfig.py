@@ -155,6 +155,8 @@ def security_settings(pod: dict, container: dict) -> dict:
             "capabilities_add": [c.removeprefix("CAP_") for c in capabilities.get("add") or []],
             "capabilities_drop": [c.removeprefix("CAP_") for c in capabilities.get("drop") or []],
             "readonly_rootfs": bool(context.get("readOnlyRootFilesystem")),
+            # only an explicit false sets no_new_privs, as upstream's kubelet decides it
+            "no_new_privileges": context.get("allowPrivilegeEscalation") is False,
             "supplemental_groups": [int(g) for g in groups]}
 
 

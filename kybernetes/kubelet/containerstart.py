@@ -135,9 +135,21 @@ class ContainerStarter:
         for name in secret_names:
             sources.secrets[name] = await client.get_or_none(resource("secrets"), name, namespace)
         services = resource("services")
-        if (pod.get("spec") or {}).get("enableServiceLinks", True) is not False:
-            sources.services, _ = await client.list(services, namespace)
-        master = await client.get_or_none(services, "kubernetes", "default")
+        lister = self.manager.service_lister()
+        try:
+            service_links = (pod.get("spec") or {}).get("enableServiceLinks", True) is not False
+            if lister is not None:  # no API round trip per container, as upstream
+                sources.services = lister.list(namespace) if service_links else []
+                master = lister.get_by("default", "kubernetes")
+            else:  # until the lister has listed once
+                if service_links:
+                    sources.services, _ = await client.list(services, namespace)
+                master = await client.get_or_none(services, "kubernetes", "default")
+        except Exception:
+            from kybernetes.kubelet.staticpods import is_static_pod
+            if not is_static_pod(pod):
+                raise
+            return sources  # as upstream: a static pod starts with the services known, none offline
         sources.master_services = [master] if master is not None else []
         if namespace == "default" and sources.services:
             sources.master_services = [s for s in sources.services if s["metadata"]["name"] == "kubernetes"]
@@ -181,6 +193,7 @@ class ContainerStarter:
             tty=bool(spec.get("tty")), stdin=bool(spec.get("stdin")), stdin_once=bool(spec.get("stdinOnce")),
             privileged=security["privileged"], capabilities_add=security["capabilities_add"],
             capabilities_drop=security["capabilities_drop"], readonly_rootfs=security["readonly_rootfs"],
+            no_new_privileges=security["no_new_privileges"],
             log_path=log_dir / f"{attempt}.log",
             labels={"io.kubernetes.pod.uid": meta["uid"], "io.kubernetes.pod.name": meta["name"],
                     "io.kubernetes.pod.namespace": meta.get("namespace", "default"),

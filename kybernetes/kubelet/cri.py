@@ -108,6 +108,7 @@ class ContainerConfig:
     capabilities_add: list[str] = field(default_factory=list)  # "NET_ADMIN" (no CAP_ prefix)
     capabilities_drop: list[str] = field(default_factory=list)
     readonly_rootfs: bool = False
+    no_new_privileges: bool = False  # securityContext.allowPrivilegeEscalation: false
     # CRI log file the runtime writes stdout/stderr to, in the CRI format:
     # `2026-01-02T03:04:05.123456789Z stdout F text` ("P" for a partial line)
     log_path: Path | None = None

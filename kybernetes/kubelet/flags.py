@@ -8,6 +8,8 @@ from pathlib import Path
 
 
 def add_agent_flags(parser: argparse.ArgumentParser) -> None:
+    from kybernetes.kubelet.kubeletconfig import track_explicit_flags
+    track_explicit_flags(parser)  # flags given on the command line win over --config
     parser.add_argument("--kubeconfig", type=Path, required=True, help="the kubelet's kubeconfig")
     parser.add_argument("--bootstrap-kubeconfig", type=Path, default=None,
                         help="a kubeconfig with a bootstrap token: when --kubeconfig does not exist, "
@@ -48,7 +50,56 @@ def add_agent_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--authorization-mode", default="Webhook", choices=("Webhook", "AlwaysAllow"),
                         help="how the kubelet's server authorizes callers: Webhook asks the API "
                              "server with a SubjectAccessReview")
+    add_certificate_rotation_flags(parser)
+    add_kubelet_config_flags(parser)
+    from kybernetes.network.node import add_node_network_flags
+    add_node_network_flags(parser)  # the in-process kube-proxy and host-gw routes
     parser.add_argument("-v", "--v", dest="verbosity", type=int, default=0)
+
+
+def add_certificate_rotation_flags(parser: argparse.ArgumentParser) -> None:
+    from kybernetes.kubelet.kubeletconfig import parse_flag_bool
+    parser.add_argument("--rotate-certificates", type=parse_flag_bool, nargs="?", const=True,
+                        default=None, metavar="BOOL",
+                        help="renew the client certificate through CSRs before it expires "
+                             "(default: on when the certificate came from TLS bootstrap)")
+    parser.add_argument("--cert-dir", type=Path, default=None,
+                        help="where the rotating client certificate lives (default <root-dir>/pki)")
+
+
+def add_kubelet_config_flags(parser: argparse.ArgumentParser) -> None:
+    """The upstream kubelet flags that have a field in its config file too."""
+    from kybernetes.kubelet.kubeletconfig import parse_flag_bool
+    boolean = dict(type=parse_flag_bool, nargs="?", const=True, metavar="BOOL")
+    parser.add_argument("--config", type=Path, default=None,
+                        help="a KubeletConfiguration (kubelet.config.k8s.io/v1beta1) file; "
+                             "flags given as well override its fields")
+    parser.add_argument("--pod-manifest-path", default="",
+                        help="a directory (or file) of static pod manifests the kubelet runs itself")
+    parser.add_argument("--file-check-frequency", default="20s",
+                        help="how often the static pod manifests are read again")
+    parser.add_argument("--image-gc-high-threshold", type=int, default=85,
+                        help="image filesystem usage percent at which unused images are removed")
+    parser.add_argument("--image-gc-low-threshold", type=int, default=80,
+                        help="image filesystem usage percent image garbage collection frees down to")
+    parser.add_argument("--minimum-image-ttl-duration", default="2m",
+                        help="how long an image stays before garbage collection may remove it")
+    parser.add_argument("--image-gc-period", default="5m",
+                        help="how often image garbage collection runs (kybernetes; upstream's is a fixed 5m)")
+    parser.add_argument("--anonymous-auth", default=False, **boolean,
+                        help="let requests without credentials reach the kubelet's server as "
+                             "system:anonymous (then authorized like anyone)")
+    parser.add_argument("--authentication-token-webhook", default=False, **boolean,
+                        help="authenticate bearer tokens to the kubelet's server with a TokenReview")
+    parser.add_argument("--tls-cert-file", default="",
+                        help="the kubelet server's certificate (default: one made at start)")
+    parser.add_argument("--tls-private-key-file", default="", help="the key of --tls-cert-file")
+    parser.add_argument("--runtime-request-timeout", default="2m",
+                        help="accepted for compatibility: runtime calls here are local")
+    parser.add_argument("--register-node", default=True, **boolean,
+                        help="create this Node in the API (false: wait for an admin to create it)")
+    parser.add_argument("--fail-swap-on", default=True, **boolean,
+                        help="accepted for compatibility")
 
 
 def add_eviction_flags(parser: argparse.ArgumentParser) -> None:

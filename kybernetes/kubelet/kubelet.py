@@ -18,8 +18,8 @@ from kybernetes.client.rest import Client, resource
 from kybernetes.client.workqueue import WorkQueue
 from kybernetes.kubelet import lease as leases
 from kybernetes.kubelet.eviction import pressure_rejection
-from kybernetes.kubelet.node import (STATUS_CHECK_INTERVAL, STATUS_REPORT_INTERVAL, NodeConfig,
-                                     build_node, node_conditions)
+from kybernetes.kubelet.node import (NETWORK_NOT_READY, STATUS_CHECK_INTERVAL, STATUS_REPORT_INTERVAL,
+                                     NodeConfig, build_node, node_conditions)
 from kybernetes.kubelet.pods import (PODS, TERMINAL_PHASES, PodDispatcher, admit, build_pod_status,
                                      pod_requests, rejected_status, resource_list, status_patch)
 from kybernetes.kubelet.runtimes import Runtime
@@ -53,6 +53,13 @@ class Kubelet:
         self.stats = None  # a kybernetes.kubelet.stats.SummaryBuilder for /stats and eviction
         self.eviction = None  # a kybernetes.kubelet.eviction.EvictionManager
         self.pressures: set[str] = set()  # node conditions under pressure now
+        self.pod_cidr = ""  # spec.podCIDR of the Node, once the node IPAM controller set it
+        # the pod network's range comes from spec.podCIDR (an agent without --pod-cidr):
+        # pods that need it wait for it, as upstream's wait for a ready network plugin
+        self.requires_pod_cidr = False
+        self._network_waiting: set[str] = set()  # uids told "network is not ready"
+        self.static_pods = None  # a kybernetes.kubelet.staticpods.StaticPods: file pods, mirrors
+        self.register_node = True  # False (--register-node=false): an admin creates the Node
 
     @property
     def host_ips(self) -> list[str]:
@@ -65,13 +72,45 @@ class Kubelet:
         status = node.get("status") or {}
         self.allocatable = resource_list(status.get("allocatable"))
         self.conditions = status.get("conditions") or []
+        self.pod_cidr = (node.get("spec") or {}).get("podCIDR") or ""
         self.runtime.configure_node(node)
+
+    @property
+    def not_ready(self) -> str:
+        """Why the node is not Ready (Ready's message), or "": a node whose pod network
+        waits for its podCIDR is NotReady, so nothing is scheduled on it yet."""
+        return NETWORK_NOT_READY if self.requires_pod_cidr and not self.pod_cidr else ""
+
+    async def refresh_pod_cidr(self) -> None:
+        """Read the Node again while it has no podCIDR: the controller assigns it after
+        registration, and the pod network's config must follow (upstream's status loop
+        reads its Node every 10 s for this). The node turns Ready at once when it comes."""
+        if not self.pod_cidr:
+            self._learn_node(await self.client.get(NODES, self.node_name))
+            if self.pod_cidr and self.requires_pod_cidr:
+                await self.check_node_status(force=True)
+
+    async def _await_pod_cidr(self, attempts: int = 40, interval: float = 0.5) -> None:
+        """Right after registration, poll briefly so the first pods get the assigned range."""
+        for _ in range(attempts):
+            if self.pod_cidr:
+                return
+            await asyncio.sleep(interval)
+            try:
+                await self.refresh_pod_cidr()
+            except Exception as exc:  # the 10 s status check tries again
+                log.debug("reading node %s: %s", self.node_name, exc)
 
     async def register(self) -> None:
         """Create the Node (or take over the existing one) and its Lease."""
         now = self.clock()
         body = build_node(self.config, now)
+        registered_not_ready = bool(self.not_ready)
+        if registered_not_ready:
+            body["status"]["conditions"] = node_conditions(now, not_ready=self.not_ready)
         try:
+            if not self.register_node:  # only report on the Node an admin made (404 until then)
+                raise ApiError(409, "AlreadyExists", "registration is off")
             node = await self.client.create(NODES, body)
         except ApiError as exc:
             if exc.code != 409:
@@ -83,6 +122,8 @@ class Kubelet:
                                            subresource="status")
         self._learn_node(node)
         self.last_status_post = now
+        if registered_not_ready and not self.not_ready:
+            await self.check_node_status(force=True)  # a re-registered node had its podCIDR
         await self.ensure_lease()
 
     async def ensure_lease(self) -> None:
@@ -111,7 +152,7 @@ class Kubelet:
         now = self.clock()
         if not force and now - self.last_status_post < STATUS_REPORT_INTERVAL:
             return
-        conditions = node_conditions(now, self.conditions, self.pressures)
+        conditions = node_conditions(now, self.conditions, self.pressures, self.not_ready)
         node = await self.client.patch(NODES, self.node_name, {"status": {"conditions": conditions}},
                                        subresource="status")
         self.last_status_post = now
@@ -120,6 +161,8 @@ class Kubelet:
     # ---------------------------------------------------------------- pods
     async def sync_pod(self, key: str, pod: dict) -> None:
         """Bring one pod's runtime state and API status to what its spec asks."""
+        if self.static_pods is not None and self.static_pods.claims(key, pod):
+            return  # a mirror pod: staticpods.py keeps it, the static pod is what runs
         meta, status = pod["metadata"], pod.get("status") or {}
         uid = meta["uid"]
         known = self.pod_uids.get(key)
@@ -146,6 +189,16 @@ class Kubelet:
                         self.recorder.event(pod, "Warning", rejection[0], rejection[1])
                     return
             self.admitted[uid] = pod_requests(pod)
+        if self.requires_pod_cidr and not self.pod_cidr and not (pod.get("spec") or {}).get("hostNetwork"):
+            if uid not in self._network_waiting and self.recorder is not None:
+                self._network_waiting.add(uid)
+                self.recorder.event(pod, "Warning", "NetworkNotReady",
+                                    "network is not ready: container runtime network not ready: "
+                                    "NetworkReady=false reason:NetworkPluginNotReady message:"
+                                    "the node has no podCIDR yet")
+            if self.queue is not None:
+                self.queue.add_after(key, 1.0)
+            return
         await self.runtime.start_pod(pod)
         runtime_status = await self.runtime.pod_status(pod)
         if runtime_status is None:
@@ -199,6 +252,8 @@ class Kubelet:
 
     async def forget_pod(self, key: str) -> None:
         """The pod left the API: release what the runtime holds for it."""
+        if self.static_pods is not None:
+            self.static_pods.api_pod_gone(key)  # a deleted mirror is made again
         uid = self.pod_uids.pop(key, None)
         if uid is None:
             return
@@ -212,24 +267,36 @@ class Kubelet:
         from kybernetes.kubelet.lease import PeriodicScheduler
         if self.serving is not None:  # listening first: the Node reports the bound port
             self.config.kubelet_port = await self.serving.start()
+        # static pods run before (and without) the API server, as kubeadm's control plane needs
+        static = None if self.static_pods is None else asyncio.create_task(
+            self.static_pods.run(), name=f"kubelet-static-pods-{self.node_name}")
         try:
             await self._register_with_retry()
         except BaseException:
+            if static is not None:
+                static.cancel()
+                await asyncio.gather(static, return_exceptions=True)
             if self.serving is not None:
                 await self.serving.stop()
             raise
         dispatcher = PodDispatcher(self.client, f"spec.nodeName={self.node_name}", workers=workers)
         dispatcher.add(self)
         self.pod_source = dispatcher.informer
+        if self.static_pods is not None:
+            self.static_pods.api_ready()
         scheduler = PeriodicScheduler(concurrency=2)
         scheduler.every(leases.RENEW_INTERVAL, self.renew_lease)
         scheduler.every(STATUS_CHECK_INTERVAL, self.check_node_status)
+        scheduler.every(STATUS_CHECK_INTERVAL, self.refresh_pod_cidr)  # (simulated nodes skip it)
         if self.eviction is not None:
             from kybernetes.kubelet.eviction import MONITORING_INTERVAL, eviction_round
             scheduler.every(MONITORING_INTERVAL, lambda: eviction_round(self), first_in=1.0)
         log.info("node %s registered (runtime %s)", self.node_name, self.runtime.runtime_version)
         tasks = [asyncio.create_task(dispatcher.run(), name=f"kubelet-pods-{self.node_name}"),
-                 asyncio.create_task(scheduler.run(), name=f"kubelet-heartbeat-{self.node_name}")]
+                 asyncio.create_task(scheduler.run(), name=f"kubelet-heartbeat-{self.node_name}"),
+                 asyncio.create_task(self._await_pod_cidr(), name=f"kubelet-pod-cidr-{self.node_name}")]
+        if static is not None:
+            tasks.append(static)
         try:
             await asyncio.gather(*tasks)
         finally:
@@ -318,8 +385,15 @@ def local_kubelet(client: Client, runtime_name: str, *, node_name: str = "", nod
     kubelet.eviction = eviction.EvictionManager(
         hard + soft, lambda: eviction.observe_node(eviction.existing_dir(stats_root)),
         transition_period=transition)
+    from kybernetes.kubelet.staticpods import StaticPods
+    kubelet.static_pods = StaticPods(kubelet, None)  # `agent` gives it a manifest path
     if hasattr(runtime, "on_change"):  # pod workers ask for a status post when a container changes
-        runtime.on_change = lambda key: kubelet.queue.add(key) if kubelet.queue is not None else None
+        def on_change(key: str) -> None:
+            if key in kubelet.static_pods.pods:
+                kubelet.static_pods.queue.add(key)
+            elif kubelet.queue is not None:
+                kubelet.queue.add(key)
+        runtime.on_change = on_change
     from pathlib import Path
     from kybernetes.kubelet.node import KUBELET_PORT
     from kybernetes.kubelet.server import (KubeletServer, ServingCertificate, allow_authenticated,
@@ -378,6 +452,12 @@ async def agent_main(args) -> int:
     from kybernetes.cli.components import until_signalled
     from kybernetes.kubelet.node import parse_labels, parse_taints
     from kybernetes.kubelet.runtimes import RuntimeNotAvailable
+    from kybernetes.kubelet.kubeletconfig import KubeletConfigError, apply_config_file, configure_kubelet
+    try:
+        for warning in apply_config_file(args):  # --config; flags given win over its fields
+            log.warning("%s", warning)
+    except KubeletConfigError as exc:
+        return usage_error(str(exc))
     runtime_name = args.runtime or default_runtime()
     try:
         labels = parse_labels(args.node_labels)
@@ -389,14 +469,18 @@ async def agent_main(args) -> int:
         # the bootstrap kubeconfig's token, written to --kubeconfig
         from kybernetes.cli.bootstrap_join import JoinError, kubelet_tls_bootstrap
         try:
+            from kybernetes.kubelet.certrotation import cert_dir
             await kubelet_tls_bootstrap(args.bootstrap_kubeconfig, args.kubeconfig,
-                                        local_node_name(args.hostname_override))
+                                        local_node_name(args.hostname_override), pki_dir=cert_dir(args))
         except (JoinError, OSError, ValueError) as exc:
             return usage_error(f"--bootstrap-kubeconfig: {exc}")
     if not args.kubeconfig.is_file():
         return usage_error(f"--kubeconfig: {args.kubeconfig} does not exist")
     if getattr(args, "client_ca_file", None) is not None and not args.client_ca_file.is_file():
         return usage_error(f"--client-ca-file: {args.client_ca_file} does not exist")
+    from kybernetes.network.node import check_node_network_flags
+    if (network_error := check_node_network_flags(args)) is not None:
+        return usage_error(network_error)
     client = Client.from_kubeconfig(args.kubeconfig, user_agent="kubelet")
     if args.server:
         client.base_url = args.server.rstrip("/")
@@ -418,14 +502,34 @@ async def agent_main(args) -> int:
                                     authorization_mode=args.authorization_mode,
                                     healthz_port=args.healthz_port,
                                     healthz_bind_address=args.healthz_bind_address)
+            configure_kubelet(kubelet, args)  # static pods, image GC, the server's authn
         except RuntimeNotAvailable as exc:
             return usage_error(str(exc))
         except ValueError as exc:  # an eviction flag upstream would refuse too
             return usage_error(str(exc))
+        # the built-in pod network takes the node's range from spec.podCIDR when not given
+        kubelet.requires_pod_cidr = runtime_name == "runc" and not args.pod_cidr
         task = asyncio.create_task(kubelet.run(), name="kubelet")
-        await until_signalled(task)
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        # kube-proxy and host-gw routes beside the kubelet, in this node's network namespace
+        from kybernetes.network.node import start_node_network
+        network_tasks, network_clients = start_node_network(
+            args, kubelet.node_name, runtime_name, args.kubeconfig, args.server)
+        # client certificate rotation for every client on the node's own credentials
+        from kybernetes.kubelet.certrotation import manager_for
+        rotation = manager_for(args, client, kubelet.node_name)
+        if rotation is not None:
+            if getattr(args, "proxy_kubeconfig", None) is None:
+                for network_client in network_clients:
+                    rotation.follow(network_client)
+            network_tasks = [*network_tasks, asyncio.create_task(rotation.run(), name="certificate-rotation")]
+        try:
+            await until_signalled(task, *network_tasks)
+        finally:
+            for running in (task, *network_tasks):
+                running.cancel()
+            await asyncio.gather(task, *network_tasks, return_exceptions=True)
+            for network_client in network_clients:
+                await network_client.close()
     finally:
         await client.close()
     return 0

@@ -125,16 +125,27 @@ PRESSURE_CONDITIONS = {
 }
 
 
+# Ready's message while the pod network has no configuration yet (upstream's runtime
+# status check, worded as containerd's CRI reports an uninitialized CNI)
+NETWORK_NOT_READY = ("container runtime network not ready: NetworkReady=false "
+                     "reason:NetworkPluginNotReady message:Network plugin returns error: "
+                     "cni plugin not initialized")
+
+
 def node_conditions(now: float, previous: list[dict] | None = None,
-                    pressures: set[str] | frozenset[str] = frozenset()) -> list[dict]:
+                    pressures: set[str] | frozenset[str] = frozenset(),
+                    not_ready: str = "") -> list[dict]:
     """The four conditions, healthy but for the `pressures` the eviction manager
-    observes; a transition time is kept while the status stays the same."""
+    observes and Ready False with `not_ready` as its message; a transition time is kept
+    while the status stays the same."""
     old = {c.get("type"): c for c in previous or []}
     stamp = rfc3339(now)
     conditions = []
     for kind, status, reason, message in HEALTHY_CONDITIONS:
         if kind in pressures:
             status, reason, message = PRESSURE_CONDITIONS[kind]
+        if kind == "Ready" and not_ready:
+            status, reason, message = "False", "KubeletNotReady", not_ready
         before = old.get(kind)
         transition = before.get("lastTransitionTime") if before and before.get("status") == status \
             else stamp

@@ -23,7 +23,6 @@ from kybernetes.kubelet.volumes import VolumeManager
 log = logging.getLogger("kybernetes.kubelet.pods")
 UID_LABEL = "io.kubernetes.pod.uid"
 ORPHAN_GRACE = 120.0  # seconds after start before unclaimed sandboxes are removed
-IMAGE_GC_PERIOD = 300.0
 
 
 class PodManager(Runtime):
@@ -56,6 +55,9 @@ class PodManager(Runtime):
         self._adopt_lock = asyncio.Lock()
         self._housekeeping: asyncio.Task | None = None
         self._image_gc: asyncio.Task | None = None
+        self._services = None  # an Informer of every Service, started by service_lister()
+        self.image_gc_policy = None  # a kybernetes.kubelet.images.gc.GCPolicy (flags, config file)
+        self.image_collector = None  # the ImageGarbageCollector, once the first pod started it
 
     def _warn(self, pod: dict, reason: str, message: str) -> None:
         if self.recorder is not None:
@@ -76,6 +78,22 @@ class PodManager(Runtime):
         configure = getattr(self.cri, "configure", None)
         if pod_cidr and configure is not None and pod_cidr != getattr(self.cri, "pod_cidr", None):
             configure(pod_cidr)  # the CNI config follows the CIDR the controller assigned
+        try:
+            self.service_lister()  # listing before the first pod comes
+        except RuntimeError:  # no event loop running (a test calling this alone)
+            pass
+
+    def service_lister(self):
+        """The Services as a cache kept by a watch (upstream's service lister), for the
+        containers' service environment variables; None until it has listed once."""
+        if self.client is None:
+            return None
+        if self._services is None:
+            from kybernetes.client.informer import Informer
+            from kybernetes.client.rest import resource
+            self._services = Informer(self.client, resource("services"))
+            self._services.start()
+        return self._services if self._services.synced.is_set() else None
 
     def pod_log_dir(self, pod: dict) -> Path:
         meta = pod["metadata"]
@@ -186,20 +204,15 @@ class PodManager(Runtime):
         return in_use
 
     async def _collect_images(self) -> None:
-        """Upstream's image GC: every 5 minutes, unused images go when the image
-        filesystem is above 85% (down to 80%)."""
-        gc = getattr(self.images, "gc", None)
-        if gc is None:
+        """Upstream's image GC (images/gc.py): every 5 minutes, unused images go when the
+        image filesystem is above 85% (down to 80%)."""
+        from kybernetes.kubelet.images.gc import ImageGarbageCollector
+        if getattr(self.images, "store", None) is None:
             return
-        while True:
-            await asyncio.sleep(IMAGE_GC_PERIOD)
-            try:
-                removed = await asyncio.to_thread(gc, in_use=self.images_in_use())
-            except Exception as exc:
-                log.warning("image garbage collection: %s", exc)
-                continue
-            for image_id in removed or []:
-                log.info("image garbage collection removed %s", image_id)
+        self.image_collector = ImageGarbageCollector(
+            self.images, self.images_in_use, node_name=self.node_name, recorder=self.recorder,
+            policy=self.image_gc_policy)  # also what disk-pressure reclaim can call
+        await self.image_collector.run()
 
     # ---------------------------------------------------------------- the Runtime interface
     async def start_pod(self, pod: dict) -> None:
@@ -330,6 +343,9 @@ class PodManager(Runtime):
                 record.cancel_tasks()
         tasks = [w.task for w in self.workers.values() if w.task is not None]
         await asyncio.gather(*tasks, return_exceptions=True)
+        if self._services is not None:
+            await self._services.stop()
+            self._services = None
         close = getattr(self.cri, "close", None)
         if close is not None:
             await close()

@@ -140,6 +140,8 @@ class PodWorker:
 
     async def sync(self) -> float:
         """One pass; returns seconds until the next one is needed."""
+        if self.sandbox is None and self.volumes is None and not self._volumes_use_pod_ips():
+            await self._sandbox_and_volumes()
         if not await self.ensure_sandbox():
             return max(self.sandbox_backoff.remaining("sandbox", time.time()), 0.5)
         if not await self.ensure_volumes():
@@ -171,6 +173,27 @@ class PodWorker:
                 if delay is not None:
                     delays.append(delay)
         return min(delays)
+
+    async def _sandbox_and_volumes(self) -> None:
+        """The first pass makes the sandbox and mounts the volumes at once: neither needs
+        the other (upstream mounts volumes first), and each mostly waits (for the
+        network plugins, for the API)."""
+        results = await asyncio.gather(self.ensure_sandbox(), self.ensure_volumes(),
+                                       return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+
+    def _volumes_use_pod_ips(self) -> bool:
+        """Whether a downward API volume shows the pod's IPs (known once the sandbox is)."""
+        for volume in (self.pod.get("spec") or {}).get("volumes") or []:
+            items = list((volume.get("downwardAPI") or {}).get("items") or [])
+            for source in (volume.get("projected") or {}).get("sources") or []:
+                items += (source.get("downwardAPI") or {}).get("items") or []
+            if any(((item.get("fieldRef") or {}).get("fieldPath") or "").startswith("status.")
+                   for item in items):
+                return True
+        return False
 
     def _has_synced_volumes(self) -> bool:
         return any(key in volume for volume in (self.pod.get("spec") or {}).get("volumes") or []

@@ -127,6 +127,8 @@ class KubeletServer:
         # upstream's plain-HTTP /healthz (10248 on localhost; 0 turns it off)
         self.healthz_address, self.healthz_port = healthz_address, healthz_port
         self._healthz_runner: web.AppRunner | None = None
+        self.anonymous_auth = False  # --anonymous-auth: no credentials is system:anonymous
+        self.authenticate_token = None  # async token -> user | None (the TokenReview webhook)
 
     @property
     def runtime(self) -> Runtime:
@@ -211,6 +213,11 @@ class KubeletServer:
         transport = request.transport
         user = user_from_peercert(transport.get_extra_info("peercert") if transport else None)
         if user is None:
+            try:
+                user = await self._token_or_anonymous(request)
+            except Exception as exc:  # the API server could not review the token
+                log.warning("authenticating a bearer token: %s", exc)
+        if user is None:
             return web.Response(status=401, text="Unauthorized")
         attributes = webhookauth.request_attributes(request.method, request.path, self.kubelet.node_name)
         try:
@@ -230,17 +237,37 @@ class KubeletServer:
         except RuntimeNotAvailable as exc:
             return error(501, str(exc))
 
+    async def _token_or_anonymous(self, request: web.Request) -> dict | None:
+        """Upstream's order after the client certificate: a bearer token (when the webhook
+        is on; a bad one is 401), then anonymous (when allowed)."""
+        header = request.headers.get("Authorization", "")
+        if header[:7].lower() == "bearer " and header[7:].strip():
+            if self.authenticate_token is None:
+                return None
+            return await self.authenticate_token(header[7:].strip())
+        if self.anonymous_auth:
+            from kybernetes.apiserver.authn import anonymous_user
+            return anonymous_user()
+        return None
+
     # -------------------------------------------------------------- pods
     def _pods(self) -> list[dict]:
         source = getattr(self.kubelet, "pod_source", None)
-        return list(source.list()) if source is not None else []
+        pods = list(source.list()) if source is not None else []
+        static = getattr(self.kubelet, "static_pods", None)
+        if static is None:
+            return pods
+        pods = [static.static_for(pod) for pod in pods]  # static pods, not their mirrors
+        listed = {pod["metadata"].get("uid") for pod in pods}
+        return pods + [pod for pod in static.running.values() if pod["metadata"]["uid"] not in listed]
 
     def _pod(self, namespace: str, name: str, uid: str = "") -> dict:
         source = getattr(self.kubelet, "pod_source", None)
         pod = source.get_by(namespace, name) if source is not None else None
         if pod is None or (uid and pod["metadata"].get("uid") != uid):
             raise streamserver.StreamRequestError(404, f'pod "{name}" not found')
-        return pod
+        static = getattr(self.kubelet, "static_pods", None)
+        return static.static_for(pod) if static is not None else pod  # a mirror: what runs
 
     @staticmethod
     def _container(pod: dict, name: str) -> dict:

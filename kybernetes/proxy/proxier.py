@@ -11,6 +11,7 @@ import time
 from kybernetes.client.informer import InformerFactory
 from kybernetes.client.rest import Client, resource
 from kybernetes.proxy import iptables
+from kybernetes.proxy.conntrack import ConntrackCleaner, stale_flow_filters
 from kybernetes.proxy.model import build_service_ports
 from kybernetes.proxy.rules import ProxyConfig, generate
 
@@ -35,6 +36,8 @@ class Proxier:
         self.changed = asyncio.Event()
         self.last_sync_seconds = 0.0
         self.userspace = None
+        self.conntrack = ConntrackCleaner()
+        self.programmed: list = []  # the ServicePorts of the last successful sync
         for informer in (self.services, self.slices):
             informer.add_handler(lambda *_: self.changed.set())
 
@@ -44,6 +47,9 @@ class Proxier:
         if self.mode == "iptables":
             existing = iptables.chains_in_save(iptables.save(("nat",))).get("nat", set())
             iptables.restore(generate(ports, self.config, existing))
+            # after the new rules are in, as upstream: UDP flows to endpoints that are gone
+            self.conntrack.delete(stale_flow_filters(self.programmed, ports))
+            self.programmed = ports
         self.last_sync_seconds = time.monotonic() - started
         log.debug("synced %d service ports in %.3fs", len(ports), self.last_sync_seconds)
 

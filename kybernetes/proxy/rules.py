@@ -23,7 +23,11 @@ MARK_MASQ = "KUBE-MARK-MASQ"
 FORWARD = "KUBE-FORWARD"
 PROXY_FIREWALL = "KUBE-PROXY-FIREWALL"
 FIREWALL = "KUBE-FIREWALL"
-NAT_CHAINS = (SERVICES, NODEPORTS, POSTROUTING, MARK_MASQ)
+# Not upstream kube-proxy's: flannel's egress masquerade (its FLANNEL-POSTRTG) for the
+# built-in pod network, whose bridge plugin no longer masquerades (pods keep their
+# source address across nodes with host-gw routing).
+POD_EGRESS = "KUBE-POD-EGRESS"
+NAT_CHAINS = (SERVICES, NODEPORTS, POSTROUTING, MARK_MASQ, POD_EGRESS)
 FILTER_CHAINS = (SERVICES, EXTERNAL_SERVICES, NODEPORTS, FORWARD, PROXY_FIREWALL, FIREWALL)
 # Chains generated per service port or endpoint: what a sync may delete when stale.
 PER_SERVICE_PREFIXES = ("KUBE-SVC-", "KUBE-SVL-", "KUBE-EXT-", "KUBE-FW-", "KUBE-SEP-")
@@ -55,6 +59,8 @@ JUMPS: list[tuple[str, str, list[str]]] = [
     ("nat", "OUTPUT", ["-m", "comment", "--comment", "kubernetes service portals", "-j", SERVICES]),
     ("nat", "POSTROUTING", ["-m", "comment", "--comment", "kubernetes postrouting rules",
                             "-j", POSTROUTING]),
+    ("nat", "POSTROUTING", ["-m", "comment", "--comment", "pod traffic leaving the cluster network",
+                            "-j", POD_EGRESS]),
 ]
 
 
@@ -88,6 +94,9 @@ class ProxyConfig:
     cluster_cidr: str = "10.244.0.0/16"
     # --nodeport-addresses: CIDRs whose local addresses serve NodePorts; empty: all of them
     nodeport_addresses: list[str] = field(default_factory=list)
+    # masquerade pod traffic leaving cluster_cidr (the built-in network's job, as flannel's
+    # ipMasq): on where this proxy runs beside the kubelet of the built-in pod network
+    pod_egress_masquerade: bool = False
 
 
 def _quote(text: str) -> str:
@@ -229,6 +238,15 @@ def _service_rules(t: _Tables, port: ServicePort, config: ProxyConfig) -> None:
                   "--dport", str(port.node_port), *target)
 
 
+def _pod_egress_rules(t: _Tables, cluster_cidr: str) -> None:
+    """Pod to pod (any node) keeps its source; pod to anywhere else (except multicast)
+    leaves with the node's address, as flannel's rules do."""
+    t.add(t.nat, POD_EGRESS, *_comment("pod to pod: keep the source address"),
+          "-s", cluster_cidr, "-d", cluster_cidr, "-j", "RETURN")
+    t.add(t.nat, POD_EGRESS, *_comment("pod traffic leaving the cluster network"),
+          "-s", cluster_cidr, "!", "-d", "224.0.0.0/4", "-j", "MASQUERADE", "--random-fully")
+
+
 def endpoints_order(endpoints: list[Endpoint]):
     order = {e: i for i, e in enumerate(endpoints)}
     return lambda e: order.get(e, len(order))
@@ -253,6 +271,10 @@ def generate(ports: list[ServicePort], config: ProxyConfig,
     t.add(t.filter, FIREWALL, *_comment("block incoming localnet connections"),
           "-d", "127.0.0.0/8", "!", "-s", "127.0.0.0/8", "-m", "conntrack", "!",
           "--ctstate", "RELATED,ESTABLISHED,DNAT", "-j", "DROP")
+    if config.pod_egress_masquerade and config.cluster_cidr:
+        _pod_egress_rules(t, config.cluster_cidr)
+    else:  # not declared, so not emptied: a standalone proxy beside an agent leaves it be
+        t.nat_chains.remove(POD_EGRESS)
     for port in ports:
         _service_rules(t, port, config)
     comment = _comment("kubernetes service nodeports; NOTE: this must be the last rule in this chain")

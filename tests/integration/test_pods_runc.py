@@ -62,6 +62,18 @@ def test_seed_hello_pod_prints_hello_world(rk: Kubectl, ns: str):
     assert "Pulled" in events and "Started" in events
 
 
+def test_allow_privilege_escalation_false_sets_no_new_privs(rk: Kubectl, ns: str):
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "nnp"}, "spec": {
+        "restartPolicy": "Never", "containers": [
+            {"name": "locked", "image": "busybox", "command": ["grep", "NoNewPrivs", "/proc/self/status"],
+             "securityContext": {"allowPrivilegeEscalation": False}},
+            {"name": "open", "image": "busybox", "command": ["grep", "NoNewPrivs", "/proc/self/status"]}]}}
+    rk.run("apply", "-n", ns, "-f", "-", input=json.dumps(pod))
+    wait_for(lambda: pod_phase(rk, ns, "nnp") == "Succeeded", timeout=90)
+    assert rk.run("logs", "nnp", "-c", "locked", "-n", ns).stdout.split() == ["NoNewPrivs:", "1"]
+    assert rk.run("logs", "nnp", "-c", "open", "-n", ns).stdout.split() == ["NoNewPrivs:", "0"]
+
+
 def test_nginx_deployment_serves_http_on_every_pod_ip(rk: Kubectl, ns: str):
     rk.run("apply", "-n", ns, "-f", str(HERE / "000-nginx-deployment.yaml"))
     rk.run("rollout", "status", "deployment/nginx-deployment", "-n", ns, "--timeout=120s")

@@ -37,8 +37,10 @@ def sandboxes_left(data_dir: Path) -> list[Path]:
 
 
 @contextlib.contextmanager
-def runc_cluster(tmp_path_factory, name: str, extra_args: list[str] = ()):
-    """Yields the started Server; its data dir holds registries.yaml for the mirror."""
+def runc_cluster(tmp_path_factory, name: str, extra_args: list[str] = (), ingress: bool = False):
+    """Yields the started Server; its data dir holds registries.yaml for the mirror. The
+    ingress controller (nginx on host ports) runs only when a test asks for it, so
+    clusters running side by side do not compete for ports 80 and 443."""
     from tests.support.registry import seed_registry, start_registry, write_registries_yaml
     registry = start_registry(tmp_path_factory.mktemp(f"{name}-registry"))
     data_dir = tmp_path_factory.mktemp(f"{name}-cluster")
@@ -46,7 +48,8 @@ def runc_cluster(tmp_path_factory, name: str, extra_args: list[str] = ()):
         seed_registry(registry)
         write_registries_yaml(data_dir / "registries.yaml", registry.url)
         server = Server(data_dir, ["--runtime", "runc", "--disable-default-registry-endpoint",
-                                   *extra_args], command="server").start()
+                                   *([] if ingress else ["--disable", "ingress"]), *extra_args],
+                        command="server").start()
         try:
             yield server
         finally:
@@ -62,9 +65,10 @@ def runc_cluster(tmp_path_factory, name: str, extra_args: list[str] = ()):
                 server.stop()
                 for mount in mounts_under(data_dir):  # whatever a failure left behind
                     subprocess.run(["umount", "-l", mount], check=False)
-                # its kube-proxy's rules stay after a stop, as upstream's do
-                subprocess.run([sys.executable, "-m", "kybernetes.cli.main", "proxy", "--cleanup"],
-                               check=False, capture_output=True)
+                # its kube-proxy's and policy rules stay after a stop, as upstream's do
+                for component in ("proxy", "netpol"):
+                    subprocess.run([sys.executable, "-m", "kybernetes.cli.main", component, "--cleanup"],
+                                   check=False, capture_output=True)
     finally:
         registry.stop()
 
@@ -79,8 +83,8 @@ def process_cluster(tmp_path_factory, name: str):
     try:
         seed_registry(registry)
         write_registries_yaml(data_dir / "registries.yaml", registry.url)
-        server = Server(data_dir, ["--runtime", "process", "--disable-default-registry-endpoint"],
-                        command="server").start()
+        server = Server(data_dir, ["--runtime", "process", "--disable-default-registry-endpoint",
+                                   "--disable", "ingress"], command="server").start()
         k = Kubectl(server, tmp_path_factory.mktemp(f"{name}-kubectl"))
         try:
             wait_for(lambda: k.json("get", "nodes")["items"], timeout=60)

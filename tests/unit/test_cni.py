@@ -17,7 +17,8 @@ def test_node_conflist_from_pod_cidr():
     assert conflist["cniVersion"] == "1.0.0" and conflist["name"] == "kybernetes"
     bridge, portmap = conflist["plugins"]
     assert bridge["type"] == "bridge" and bridge["bridge"] == "cni0"
-    assert bridge["isGateway"] and bridge["ipMasq"] and bridge["hairpinMode"]
+    assert bridge["isGateway"] and bridge["hairpinMode"]
+    assert bridge["ipMasq"] is False  # pods keep their address across nodes (host-gw)
     assert bridge["ipam"]["type"] == "host-local"
     assert bridge["ipam"]["ranges"] == [[{"subnet": "10.244.3.0/24",
                                           "gateway": "10.244.3.1"}]]

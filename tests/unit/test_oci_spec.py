@@ -51,6 +51,11 @@ def test_own_path_kept_and_readonly_root():
     assert s["root"]["readonly"] is True
 
 
+def test_no_new_privileges_follows_the_container_config():
+    assert spec()["process"]["noNewPrivileges"] is False
+    assert spec(no_new_privileges=True)["process"]["noNewPrivileges"] is True
+
+
 def test_capabilities_default_add_drop_all():
     caps = spec(capabilities_add=["NET_ADMIN"], capabilities_drop=["KILL", "CAP_CHOWN"])
     bounding = caps["process"]["capabilities"]["bounding"]

@@ -69,6 +69,9 @@ def test_security_settings():
     settings = security_settings(pod(container), container)
     assert settings["privileged"] and settings["readonly_rootfs"]
     assert settings["capabilities_add"] == ["NET_ADMIN", "SYS_TIME"] and settings["capabilities_drop"] == ["ALL"]
+    assert not settings["no_new_privileges"]  # unset allowPrivilegeEscalation allows it
+    container["securityContext"]["allowPrivilegeEscalation"] = False
+    assert security_settings(pod(container), container)["no_new_privileges"]
 
 
 def test_resources():

@@ -114,10 +114,22 @@ def test_node_restriction():
         'pod does not have "kubernetes.io/config.mirror" annotation')
     mirror = pod("m", "n1")
     mirror["metadata"]["annotations"] = {"kubernetes.io/config.mirror": "x"}
-    assert check("n1", "CREATE", "", "Pod", "", mirror, None) is None
-    mirror["spec"]["volumes"] = [{"name": "s", "secret": {"secretName": "s"}}]
     assert check("n1", "CREATE", "", "Pod", "", mirror, None) == \
-        "node can only create pods that do not reference secrets"
+        'node "n1" can only create pods with an owner reference set to itself'
+    mirror["metadata"]["ownerReferences"] = [{"apiVersion": "v1", "kind": "Node", "name": "n1",
+                                              "uid": "u", "controller": True}]
+    assert check("n1", "CREATE", "", "Pod", "", mirror, None) is None
+    mirror["spec"]["volumes"] = [{"name": "s", "projected": {"sources": [
+        {"secret": {"name": "s"}}]}}]
+    assert check("n1", "CREATE", "", "Pod", "", mirror, None) == \
+        'node "n1" can not create pods that reference secrets'
+    mirror["spec"]["volumes"] = [{"name": "c", "configMap": {"name": "c"}}]
+    assert check("n1", "CREATE", "", "Pod", "", mirror, None) == \
+        'node "n1" can not create pods that reference configmaps'
+    mirror["spec"]["volumes"] = [{"name": "d", "emptyDir": {}}]
+    mirror["spec"]["imagePullSecrets"] = [{"name": "regcred"}]
+    assert check("n1", "CREATE", "", "Pod", "", mirror, None) == \
+        'node "n1" can not create pods that reference secrets'
     lease = {"metadata": {"name": "n2", "namespace": "kube-node-lease"}}
     assert check("n1", "CREATE", "coordination.k8s.io", "Lease", "", lease, None) == \
         'node "n1" is not allowed to modify lease "n2"'
@@ -159,3 +171,16 @@ def test_graph_follows_the_watch_cache():
             await cache.stop()
             await store.close()
     asyncio.run(main())
+
+
+def test_mirror_pods_may_not_depend_on_api_objects():
+    from kybernetes.apiserver.admission_plugins.serviceaccount import mirror_pod_problem
+    assert mirror_pod_problem({"containers": [{"name": "c", "image": "i"}]}) is None
+    assert mirror_pod_problem({"serviceAccountName": "x"}) == \
+        "a mirror pod may not reference service accounts"
+    assert mirror_pod_problem({"containers": [{"name": "c", "env": [
+        {"name": "A", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}]}]}) == \
+        "a mirror pod may not reference secrets"
+    assert mirror_pod_problem({"volumes": [{"name": "t", "projected": {"sources": [
+        {"serviceAccountToken": {"path": "token"}}]}}]}) == \
+        "a mirror pod may not use ServiceAccountToken volume projections"

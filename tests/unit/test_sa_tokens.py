@@ -164,7 +164,10 @@ def test_authenticator_checks_signature_and_live_objects(rsa_key):
 
 
 def test_legacy_token_needs_its_secret(rsa_key):
-    secret = {"metadata": {"name": "robot-token", "namespace": "ns", "uid": "s-uid"}}
+    secret = {"type": "kubernetes.io/service-account-token", "metadata": {
+        "name": "robot-token", "namespace": "ns", "uid": "s-uid", "annotations": {
+            "kubernetes.io/service-account.name": "robot",
+            "kubernetes.io/service-account.uid": "sa-uid"}}}
     token = jwt.sign(sa.legacy_claims(account(), secret), rsa_key)
     secret["data"] = {"token": base64.b64encode(token.encode()).decode()}
     objects = Objects(("ServiceAccount", account()), ("Secret", secret))
@@ -172,6 +175,15 @@ def test_legacy_token_needs_its_secret(rsa_key):
         [rsa_key.public_key()], [ISSUER], [ISSUER], objects.get)
     user, _ = _authenticate(authenticator, token)
     assert user["name"] == "system:serviceaccount:ns:robot" and user["uid"] == "sa-uid"
+    # the Secret remade for another account (or another account of that name) no longer vouches
+    secret["metadata"]["annotations"]["kubernetes.io/service-account.name"] = "other"
+    with pytest.raises(AuthenticationError, match="does not reference service account robot"):
+        _authenticate(authenticator, token)
+    secret["metadata"]["annotations"]["kubernetes.io/service-account.name"] = "robot"
+    secret["metadata"]["annotations"]["kubernetes.io/service-account.uid"] = "another-uid"
+    with pytest.raises(AuthenticationError, match="does not reference"):
+        _authenticate(authenticator, token)
+    secret["metadata"]["annotations"]["kubernetes.io/service-account.uid"] = "sa-uid"
     secret["data"] = {"token": base64.b64encode(b"rotated").decode()}
     with pytest.raises(AuthenticationError):
         _authenticate(authenticator, token)

@@ -3,6 +3,8 @@
 discovery.k8s.io/v1 EndpointSlice."""
 from __future__ import annotations
 
+import ipaddress
+
 from .errors import Cause, index, invalid, join, not_supported, required
 from .meta import (is_dns1123_subdomain, is_port_name, is_port_number, validate_cidr,
                    validate_dns1123_label, validate_label_selector)
@@ -126,13 +128,19 @@ def _validate_peer_ports(ports, path: str) -> list[Cause]:
             causes.extend(invalid(join(ppath, "port"), value, m) for m in is_port_number(value))
         elif isinstance(value, str):
             causes.extend(invalid(join(ppath, "port"), value, m) for m in is_port_name(value))
-        if port.get("endPort") is not None:
-            if not isinstance(value, int):
-                causes.append(required(join(ppath, "port"),
-                                       "must be specified when endPort is specified"))
-            elif port["endPort"] < value:
-                causes.append(invalid(join(ppath, "endPort"), port["endPort"],
-                                      "must be greater than or equal to `port`"))
+        end = port.get("endPort")
+        if end is not None:
+            if isinstance(value, int):
+                if end < value:
+                    causes.append(invalid(join(ppath, "endPort"), end,
+                                          "must be greater than or equal to `port`"))
+                causes.extend(invalid(join(ppath, "endPort"), end, m) for m in is_port_number(end))
+            elif isinstance(value, str):
+                causes.append(invalid(join(ppath, "endPort"), end,
+                                      "may not be specified when `port` is non-numeric"))
+            else:
+                causes.append(invalid(join(ppath, "endPort"), end,
+                                      "may not be specified when `port` is not specified"))
     return causes
 
 
@@ -153,13 +161,33 @@ def _validate_peers(peers, path: str) -> list[Cause]:
             if not block.get("cidr"):
                 causes.append(required(join(ppath, "ipBlock.cidr")))
             else:
-                causes.extend(validate_cidr(join(ppath, "ipBlock.cidr"), block["cidr"]))
+                causes.extend(_validate_ip_block(block, join(ppath, "ipBlock")))
+    return causes
+
+
+def _validate_ip_block(block: dict, path: str) -> list[Cause]:
+    """cidr, then each `except` entry: a valid CIDR strictly inside cidr (upstream's
+    ValidateIPBlock)."""
+    causes = validate_cidr(join(path, "cidr"), block["cidr"])
+    if causes:
+        return causes
+    network = ipaddress.ip_network(block["cidr"], strict=False)
+    for i, text in enumerate(block.get("except") or []):
+        epath = index(join(path, "except"), i)
+        errors = validate_cidr(epath, text)
+        if errors:
+            causes.extend(errors)
+            continue
+        excluded = ipaddress.ip_network(text, strict=False)
+        if excluded.version != network.version or excluded.network_address not in network \
+                or network.prefixlen >= excluded.prefixlen:
+            causes.append(invalid(epath, text, "must be a strict subset of `cidr`"))
     return causes
 
 
 def forbidden_peer(path: str) -> Cause:
     from .errors import forbidden
-    return forbidden(path, "may not specify more than 1 peer")
+    return forbidden(path, "may not specify both ipBlock and another peer")
 
 
 def validate_network_policy(obj: dict, old: dict | None) -> list[Cause]:
@@ -174,11 +202,12 @@ def validate_network_policy(obj: dict, old: dict | None) -> list[Cause]:
         causes.extend(_validate_peer_ports(rule.get("ports"), join(rpath, "ports")))
         causes.extend(_validate_peers(rule.get("to"), join(rpath, "to")))
     types = spec.get("policyTypes") or []
+    if len(types) > 2:
+        causes.append(invalid("spec.policyTypes", types, "may not specify more than two policyTypes"))
+        return causes
     for i, ptype in enumerate(types):
         if ptype not in ("Ingress", "Egress"):
             causes.append(not_supported(index("spec.policyTypes", i), ptype, ("Ingress", "Egress")))
-    if len(types) > 2:
-        causes.append(invalid("spec.policyTypes", types, "may not specify more than two policyTypes"))
     return causes
 
 

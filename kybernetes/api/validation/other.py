@@ -3,7 +3,7 @@
 certificates, admission webhooks, storage and node classes."""
 from __future__ import annotations
 
-from .errors import Cause, index, invalid, join, not_supported, required
+from .errors import Cause, invalid, not_supported, required
 from .meta import is_dns1123_subdomain, validate_label_selector, validate_nonnegative
 
 
@@ -124,48 +124,8 @@ def validate_csr(obj: dict, old: dict | None) -> list[Cause]:
 
 
 def _validate_webhooks(obj: dict, mutating: bool) -> list[Cause]:
-    causes: list[Cause] = []
-    names: set[str] = set()
-    for i, hook in enumerate(obj.get("webhooks") or []):
-        hpath = index("webhooks", i)
-        name = hook.get("name", "")
-        if not name:
-            causes.append(required(join(hpath, "name")))
-        else:
-            if name.count(".") < 2:
-                causes.append(invalid(join(hpath, "name"), name,
-                                      "should be a domain with at least three segments "
-                                      "separated by dots"))
-            else:
-                causes.extend(invalid(join(hpath, "name"), name, m)
-                              for m in is_dns1123_subdomain(name))
-            if name in names:
-                from .errors import duplicate
-                causes.append(duplicate(join(hpath, "name"), name))
-            names.add(name)
-        side_effects = hook.get("sideEffects")
-        if side_effects is None:
-            causes.append(required(join(hpath, "sideEffects"), "must specify one of None, "
-                                   "NoneOnDryRun"))
-        elif side_effects not in ("None", "NoneOnDryRun"):
-            causes.append(not_supported(join(hpath, "sideEffects"), side_effects,
-                                        ("None", "NoneOnDryRun")))
-        versions = hook.get("admissionReviewVersions")
-        if not versions:
-            causes.append(required(join(hpath, "admissionReviewVersions"),
-                                   "must specify one of v1, v1beta1"))
-        policy = hook.get("failurePolicy")
-        if policy is not None and policy not in ("Fail", "Ignore"):
-            causes.append(not_supported(join(hpath, "failurePolicy"), policy, ("Fail", "Ignore")))
-        timeout = hook.get("timeoutSeconds")
-        if isinstance(timeout, int) and not 1 <= timeout <= 30:
-            causes.append(invalid(join(hpath, "timeoutSeconds"), timeout,
-                                  "the timeout value must be between 1 and 30 seconds"))
-        config = hook.get("clientConfig") or {}
-        if bool(config.get("url")) == bool(config.get("service")):
-            causes.append(required(join(hpath, "clientConfig"), "exactly one of url or service "
-                                   "is required"))
-    return causes
+    from .admissionregistration import validate_webhook_configuration
+    return validate_webhook_configuration(obj, mutating)
 
 
 def validate_storage_class(obj: dict, old: dict | None) -> list[Cause]:

@@ -81,32 +81,53 @@ def check(node: str, operation: str, group: str, kind: str, subresource: str,
     return None
 
 
-def _mirror_pod_problem(node: str, pod: dict) -> str | None:
-    spec = pod.get("spec") or {}
-    for ref in (pod.get("metadata") or {}).get("ownerReferences") or ():
-        if ref.get("kind") != "Node" or ref.get("name") != node or ref.get("apiVersion") != "v1":
-            return f'node "{node}" can only create pods with an owner reference set to itself'
-    if spec.get("serviceAccountName") not in (None, ""):
-        return "node can only create pods that do not reference serviceaccounts"
+def references(spec: dict, ref_key: str, env_key: str, volume_key: str) -> bool:
+    """Whether the pod names any Secret (or ConfigMap) in a volume, a projection, env,
+    envFrom or (for secrets) imagePullSecrets, as upstream's VisitPod*Names walk it."""
+    if ref_key == "secretRef" and spec.get("imagePullSecrets"):
+        return True
     for volume in spec.get("volumes") or ():
-        for source in ("secret", "configMap", "persistentVolumeClaim", "ephemeral", "projected"):
-            if volume.get(source) is not None:
-                kind = {"configMap": "configmaps", "persistentVolumeClaim": "persistentvolumeclaims",
-                        "secret": "secrets"}.get(source, source)
-                return f"node can only create pods that do not reference {kind}"
+        if volume.get(volume_key) is not None:
+            return True
+        if any(source.get(volume_key) is not None
+               for source in (volume.get("projected") or {}).get("sources") or ()):
+            return True
     for key in ("initContainers", "containers", "ephemeralContainers"):
         for container in spec.get(key) or ():
-            for source in container.get("envFrom") or ():
-                if source.get("secretRef"):
-                    return "node can only create pods that do not reference secrets"
-                if source.get("configMapRef"):
-                    return "node can only create pods that do not reference configmaps"
-            for env in container.get("env") or ():
-                value_from = env.get("valueFrom") or {}
-                if value_from.get("secretKeyRef"):
-                    return "node can only create pods that do not reference secrets"
-                if value_from.get("configMapKeyRef"):
-                    return "node can only create pods that do not reference configmaps"
+            if any(source.get(ref_key) for source in container.get("envFrom") or ()):
+                return True
+            if any((env.get("valueFrom") or {}).get(env_key) for env in container.get("env") or ()):
+                return True
+    return False
+
+
+def _mirror_pod_problem(node: str, pod: dict) -> str | None:
+    """Upstream's checks of a node's mirror pod, in upstream's order and words."""
+    spec = pod.get("spec") or {}
+    owners = (pod.get("metadata") or {}).get("ownerReferences") or ()
+    if len(owners) > 1:
+        return f'node "{node}" can only create pods with a single owner reference set to itself'
+    if not owners:
+        return f'node "{node}" can only create pods with an owner reference set to itself'
+    ref = owners[0]
+    if ref.get("kind") != "Node" or ref.get("name") != node or ref.get("apiVersion") != "v1":
+        return f'node "{node}" can only create pods with an owner reference set to itself'
+    if not ref.get("controller"):
+        return f'node "{node}" can only create pods with a controller owner reference set to itself'
+    if ref.get("blockOwnerDeletion"):
+        return f'node "{node}" must not set blockOwnerDeletion on an owner reference'
+    if spec.get("serviceAccountName") not in (None, ""):
+        return f'node "{node}" can not create pods that reference a service account'
+    if references(spec, "secretRef", "secretKeyRef", "secret"):
+        return f'node "{node}" can not create pods that reference secrets'
+    if references(spec, "configMapRef", "configMapKeyRef", "configMap"):
+        return f'node "{node}" can not create pods that reference configmaps'
+    for volume in spec.get("volumes") or ():
+        if any(source.get("clusterTrustBundle") is not None
+               for source in (volume.get("projected") or {}).get("sources") or ()):
+            return f'node "{node}" can not create pods that reference clustertrustbundles'
+    if any(volume.get("persistentVolumeClaim") is not None for volume in spec.get("volumes") or ()):
+        return f'node "{node}" can not create pods that reference persistentvolumeclaims'
     return None
 
 

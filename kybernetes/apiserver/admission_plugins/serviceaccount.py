@@ -29,6 +29,20 @@ ENFORCE_MOUNTABLE_SECRETS = "kubernetes.io/enforce-mountable-secrets"
 DEFAULT_LOOKUP_ATTEMPTS = 10  # the default account is retried, others looked up once
 
 
+def mirror_pod_problem(spec: dict) -> str | None:
+    """Why a mirror pod may not be created (upstream's words), or None."""
+    from kybernetes.apiserver.admission_plugins.noderestriction import references
+    if spec.get("serviceAccountName") or spec.get("serviceAccount"):
+        return "a mirror pod may not reference service accounts"
+    if references(spec, "secretRef", "secretKeyRef", "secret"):
+        return "a mirror pod may not reference secrets"
+    for volume in spec.get("volumes") or ():
+        if any(source.get("serviceAccountToken") is not None
+               for source in (volume.get("projected") or {}).get("sources") or ()):
+            return "a mirror pod may not use ServiceAccountToken volume projections"
+    return None
+
+
 def should_automount(account: dict, pod: dict) -> bool:
     """The pod's choice wins, then the account's; on when neither says."""
     pod_choice = (pod.get("spec") or {}).get("automountServiceAccountToken")
@@ -144,7 +158,10 @@ class ServiceAccountAdmission(Plugin):
             return
         pod = request.obj
         if (pod["metadata"].get("annotations") or {}).get(MIRROR_ANNOTATION) is not None:
-            return  # static pods' mirrors run as the kubelet made them
+            problem = mirror_pod_problem(pod.get("spec") or {})
+            if problem:  # static pods run without the API: they may not depend on it
+                raise self._forbidden(request, problem)
+            return
         spec = pod.setdefault("spec", {})
         account_name = spec.get("serviceAccountName") or spec.get("serviceAccount") or \
             DEFAULT_SERVICE_ACCOUNT

@@ -136,7 +136,10 @@ class Authenticator:
         are off. AuthenticationError for a refused credential."""
         transport = request.transport
         if transport is not None and isinstance(transport.get_extra_info("sockname"), str):
-            return internal_user(request)
+            # a component that brings a token (a controller under
+            # --use-service-account-credentials) is who the token says
+            if bearer_token(request) is None:
+                return internal_user(request)
         # as upstream's union: the first authenticator that succeeds wins; a refused
         # credential fails the request only when no other one succeeds
         refused: AuthenticationError | None = None

@@ -41,6 +41,11 @@ LEGACY_NAMESPACE = "kubernetes.io/serviceaccount/namespace"
 LEGACY_SECRET_NAME = "kubernetes.io/serviceaccount/secret.name"
 LEGACY_SA_NAME = "kubernetes.io/serviceaccount/service-account.name"
 LEGACY_SA_UID = "kubernetes.io/serviceaccount/service-account.uid"
+# the token Secret a legacy token names, and the label that retires it
+LEGACY_SECRET_TYPE = "kubernetes.io/service-account-token"
+LEGACY_SECRET_SA_ANNOTATION = "kubernetes.io/service-account.name"
+LEGACY_SECRET_UID_ANNOTATION = "kubernetes.io/service-account.uid"
+LEGACY_INVALID_SINCE_LABEL = "kubernetes.io/legacy-token-invalid-since"
 
 
 def username(namespace: str, name: str) -> str:
@@ -248,6 +253,18 @@ class ServiceAccountTokenAuthenticator:
         secret = await self.get_object("Secret", info.namespace, info.secret_name)
         if secret is None:
             raise AuthenticationError(f"secret {info.namespace}/{info.secret_name} has been deleted")
+        meta = secret.get("metadata") or {}
+        annotations = meta.get("annotations") or {}
+        # the Secret must still be this account's token Secret (not remade for another)
+        if secret.get("type") != LEGACY_SECRET_TYPE or \
+                annotations.get(LEGACY_SECRET_SA_ANNOTATION) != info.name or \
+                annotations.get(LEGACY_SECRET_UID_ANNOTATION, info.uid) != info.uid:
+            raise AuthenticationError(f"secret {info.namespace}/{info.secret_name} does not "
+                                      f"reference service account {info.name}")
+        if meta.get("deletionTimestamp"):
+            raise AuthenticationError(f"secret {info.namespace}/{info.secret_name} is being deleted")
+        if (meta.get("labels") or {}).get(LEGACY_INVALID_SINCE_LABEL):
+            raise AuthenticationError("token has been invalidated")
         stored = (secret.get("data") or {}).get("token", "")
         try:
             stored = base64.b64decode(stored).decode()

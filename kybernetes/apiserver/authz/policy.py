@@ -17,6 +17,11 @@ READ_WRITE = ["get", "list", "watch", "create", "update", "patch", "delete", "de
 WRITE = ["create", "update", "patch", "delete", "deletecollection"]
 EVENT_VERBS = ["create", "update", "patch"]
 
+# The in-process ingress controller's identity and role (kybernetes/ingress/).
+INGRESS_USER = "system:kybernetes-ingress"
+INGRESS_ROLE = "kybernetes:ingress-nginx"
+NETWORK_POLICY_ROLE = "kybernetes:network-policy-controller"
+
 MASTERS = "system:masters"
 AUTHENTICATED = "system:authenticated"
 UNAUTHENTICATED = "system:unauthenticated"
@@ -245,6 +250,22 @@ def cluster_roles() -> list[dict]:
             rule(READ, [""], ["nodes"]),
             events_rule(),
             rule(["list", "watch"], ["discovery.k8s.io"], ["endpointslices"])]),
+        # kube-router's reads, for the network policy controller beside each kube-proxy
+        # (kybernetes/netpol/): policies, and the pods and namespaces they select
+        cluster_role(NETWORK_POLICY_ROLE, [
+            rule(["list", "watch"], ["networking.k8s.io"], ["networkpolicies"]),
+            rule(["list", "watch"], [""], ["pods", "namespaces"])]),
+        # ingress-nginx's ClusterRole, for the ingress controller of `kybernetes server`
+        cluster_role(INGRESS_ROLE, [
+            rule(["list", "watch"], [""], ["configmaps", "endpoints", "nodes", "pods", "secrets",
+                                          "namespaces"]),
+            rule(["list", "watch"], ["coordination.k8s.io"], ["leases"]),
+            rule(["get"], [""], ["nodes"]),
+            rule(READ, [""], ["services"]),
+            rule(READ, ["networking.k8s.io"], ["ingresses", "ingressclasses"]),
+            rule(["update", "patch"], ["networking.k8s.io"], ["ingresses/status"]),
+            rule(["create", "patch"], [""], ["events"]),
+            rule(READ, ["discovery.k8s.io"], ["endpointslices"])]),
         cluster_role("system:kube-scheduler", [
             events_rule(),
             rule(["create"], [leases], ["leases"]),
@@ -280,6 +301,15 @@ def cluster_role_bindings() -> list[dict]:
                              [subject("Group", AUTHENTICATED), subject("Group", UNAUTHENTICATED)]),
         cluster_role_binding("system:node-proxier", "system:node-proxier",
                              [subject("User", "system:kube-proxy")]),
+        # kubeadm binds system:node-proxier to its kube-proxy DaemonSet's ServiceAccount;
+        # `kybernetes agent` runs the proxy inside the node's process, with its credential
+        cluster_role_binding("kybernetes:node-proxier", "system:node-proxier",
+                             [subject("Group", "system:nodes")]),
+        cluster_role_binding(INGRESS_ROLE, INGRESS_ROLE, [subject("User", INGRESS_USER)]),
+        # the network policy controller runs with kube-proxy's identity, or in an agent
+        # with the node's (the Node authorizer alone lets a node list only its own pods)
+        cluster_role_binding(NETWORK_POLICY_ROLE, NETWORK_POLICY_ROLE,
+                             [subject("User", "system:kube-proxy"), subject("Group", "system:nodes")]),
         cluster_role_binding("system:kube-controller-manager", "system:kube-controller-manager",
                              [subject("User", "system:kube-controller-manager")]),
         cluster_role_binding("system:kube-dns", "system:kube-dns",

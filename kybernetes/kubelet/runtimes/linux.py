@@ -47,30 +47,6 @@ def mount_overlay(layers: list[Path], upper: Path, work: Path, target: Path) -> 
 
 
 # ------------------------------------------------------------------ network namespaces
-async def run(*argv: str) -> tuple[int, str]:
-    proc = await asyncio.create_subprocess_exec(
-        *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT)
-    out, _ = await proc.communicate()
-    return proc.returncode, out.decode(errors="replace").strip()
-
-
-async def netns_add(name: str) -> str:
-    path = NETNS_DIR / name
-    if not path.exists():
-        code, out = await run("ip", "netns", "add", name)
-        if code != 0:
-            raise OSError(f"ip netns add {name}: {out}")
-    return str(path)
-
-
-async def netns_delete(name: str) -> None:
-    if (NETNS_DIR / name).exists():
-        code, out = await run("ip", "netns", "delete", name)
-        if code != 0 and (NETNS_DIR / name).exists():
-            raise OSError(f"ip netns delete {name}: {out}")
-
-
 def _connect_in_netns(netns_path: str, port: int) -> socket.socket:
     """Runs in a worker thread: setns only changes this thread's namespace."""
     own = os.open("/proc/thread-self/ns/net", os.O_RDONLY | os.O_CLOEXEC)

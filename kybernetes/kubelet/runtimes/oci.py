@@ -183,7 +183,7 @@ def container_spec(sandbox: SandboxConfig, config: ContainerConfig, *, rootfs: s
         "capabilities": {"bounding": caps, "effective": caps, "permitted": caps,
                          # containerd leaves inheritable/ambient empty (CVE-2022-24769)
                          "inheritable": [], "ambient": []},
-        "noNewPrivileges": False,
+        "noNewPrivileges": config.no_new_privileges,
         "oomScoreAdj": max(config.resources.oom_score_adj, min_oom_score_adj),
     }
     mounts = base_mounts(config.privileged, shm_path) + pod_file_mounts(sandbox)
@@ -221,9 +221,11 @@ def container_spec(sandbox: SandboxConfig, config: ContainerConfig, *, rootfs: s
 
 def sandbox_spec(sandbox: SandboxConfig, *, rootfs: str, netns_path: str | None,
                  cgroups_path: str, shm_path: str | None = None,
-                 min_oom_score_adj: int = -1000) -> dict:
-    """The pod's long-lived holder of its IPC, UTS and PID namespaces (the pause
-    container): busybox sh as PID 1 that reaps orphans and sleeps."""
+                 min_oom_score_adj: int = -1000, ipc_path: str | None = None,
+                 uts_path: str | None = None) -> dict:
+    """The pod's long-lived holder of its PID namespace (the pause container): busybox
+    sh as PID 1 that reaps orphans and sleeps. It joins the pod's IPC and UTS
+    namespaces at `ipc_path`/`uts_path` when they are pinned, else makes them."""
     config = ContainerConfig(name="POD", attempt=0, image_id="", image_ref="",
                              rootfs_layers=[],
                              argv=["/bin/busybox", "sh", "-c",
@@ -233,8 +235,8 @@ def sandbox_spec(sandbox: SandboxConfig, *, rootfs: str, netns_path: str | None,
     config.resources.cpu_shares = 2
     config.resources.oom_score_adj = -998
     namespaces = Namespaces(network=None if sandbox.host_network else (netns_path or ""),
-                            ipc=None if sandbox.host_ipc else "",
-                            uts=None if sandbox.host_network else "",
+                            ipc=None if sandbox.host_ipc else (ipc_path or ""),
+                            uts=None if sandbox.host_network else (uts_path or ""),
                             pid=None if sandbox.host_pid else "")
     spec = container_spec(sandbox, config, rootfs=rootfs, namespaces=namespaces,
                           cgroups_path=cgroups_path, hostname=sandbox.hostname,

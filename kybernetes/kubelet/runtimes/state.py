@@ -1,36 +1,38 @@
 # Copyright 2026 The kybernetes Authors. Licensed under the Apache License, Version 2.0.
 """On-disk records of sandboxes and containers, so a restarted kubelet finds them.
 
-Each record is a small JSON file written atomically (write, fsync, rename)."""
+Each record is a small JSON file replaced atomically (write a temporary file, rename),
+so a kubelet killed half way leaves the old record or the new one. There is no fsync:
+it would stall the event loop for milliseconds per write, and what a record describes
+(processes, mounts, namespaces) does not survive the power loss it would guard against."""
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 from pathlib import Path
+
+import orjson
 
 from kybernetes.kubelet.cri import ContainerStatus, PortMapping, SandboxConfig
 
 
 def write_json(path: Path, data: dict) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w") as f:
-        json.dump(data, f, default=str)
-        f.flush()
-        os.fsync(f.fileno())
+    with open(tmp, "wb") as f:
+        f.write(orjson.dumps(data, default=str))
     os.replace(tmp, path)
 
 
 def read_json(path: Path) -> dict | None:
     try:
-        with open(path) as f:
-            return json.load(f)
+        with open(path, "rb") as f:
+            return orjson.loads(f.read())
     except (OSError, ValueError):
         return None
 
 
 def sandbox_config_to_json(config: SandboxConfig) -> dict:
-    return json.loads(json.dumps(dataclasses.asdict(config), default=str))
+    return orjson.loads(orjson.dumps(dataclasses.asdict(config), default=str))
 
 
 def sandbox_config_from_json(data: dict) -> SandboxConfig:
