@@ -190,6 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="do not run a kubelet: this machine is not a node (k3s's flag)")
     server.add_argument("--disable-network-policy", action="store_true",
                         help="do not enforce NetworkPolicies on this node (k3s's flag)")
+    from kybernetes.network.node import add_pod_network_flags
+    add_pod_network_flags(server)  # --flannel-backend, --cni-conf-dir, --cni-bin-dir
     server.add_argument("--cluster-domain", default="cluster.local",
                         help="the cluster's DNS domain, served by the in-process cluster DNS")
     server.add_argument("--resolv-conf", default="/etc/resolv.conf",
@@ -216,7 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_agent_flags(agent)
     proxy = commands.add_parser("proxy", help="run kube-proxy: program this node's Services "
                                 "(iptables, or a userspace proxy without a pod network)")
-    from kybernetes.proxy.proxier import add_proxy_flags
+    from kybernetes.proxy.options import add_proxy_flags
     add_proxy_flags(proxy)
     netpol = commands.add_parser("netpol", help="enforce NetworkPolicies on this node with "
                                  "iptables (kube-router's way); --cleanup removes the rules")

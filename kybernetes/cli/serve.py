@@ -215,6 +215,7 @@ async def start_components(args: argparse.Namespace, config: APIServerConfig) ->
     from kybernetes.kubelet.eviction import ThresholdError
     from kybernetes.kubelet.kubelet import default_runtime, local_kubelet, local_node_name
     from kybernetes.kubelet.runtimes import RuntimeNotAvailable
+    from kybernetes.network.node import pod_network_options
     if getattr(args, "disable_agent", False):
         return tasks
     chosen = getattr(args, "runtime", None)
@@ -232,7 +233,8 @@ async def start_components(args: argparse.Namespace, config: APIServerConfig) ->
                                 cluster_domain=getattr(args, "cluster_domain", "cluster.local"),
                                 eviction_hard=args.eviction_hard, eviction_soft=args.eviction_soft,
                                 eviction_soft_grace_period=args.eviction_soft_grace_period,
-                                eviction_pressure_transition_period=args.eviction_pressure_transition_period)
+                                eviction_pressure_transition_period=args.eviction_pressure_transition_period,
+                                network_options=pod_network_options(args))
     except ThresholdError as exc:
         for task in tasks:
             task.cancel()
@@ -252,7 +254,9 @@ async def start_components(args: argparse.Namespace, config: APIServerConfig) ->
         network_policy = _local_network_policy(config, node, proxy.mode, args)
         if network_policy is not None:
             tasks.append(asyncio.create_task(network_policy.run(), name="network-policy"))
-    host_gateway = _local_host_gateway(config, node, chosen or default_runtime())
+    # --flannel-backend=none: a third-party network plugin routes pods between nodes
+    host_gateway = _local_host_gateway(config, node, chosen or default_runtime()) \
+        if pod_network_options(args)["builtin_network"] else None
     if host_gateway is not None:
         tasks.append(asyncio.create_task(host_gateway.run(), name="host-gw"))
     ingress = _local_ingress(config, args)
@@ -317,8 +321,11 @@ def _local_proxy(config: APIServerConfig, node: str, runtime: str, args: argpars
         return None
     client = Client.in_process(config.internal_socket, "system:kube-proxy", user_agent="kube-proxy")
     _clients.append(client)
+    # egress masquerade is the built-in network's (flannel's) rule, not a third party's
+    from kybernetes.network.node import pod_network_options
+    masquerade = mode == "iptables" and pod_network_options(args)["builtin_network"]
     return Proxier(client, ProxyConfig(node_name=node, cluster_cidr=getattr(
-        args, "cluster_cidr", "10.244.0.0/16"), pod_egress_masquerade=mode == "iptables"), mode)
+        args, "cluster_cidr", "10.244.0.0/16"), pod_egress_masquerade=masquerade), mode)
 
 
 def _local_network_policy(config: APIServerConfig, node: str, proxy_mode: str,

@@ -150,19 +150,23 @@ def parse_output(plugin: str, command: str, returncode: int, stdout: bytes,
 
 
 def result_ips(result: dict, ifname: str = "eth0") -> list[str]:
-    """The pod's addresses (without prefix length) from a CNI 0.4/1.0 result, the
-    addresses of the container's interface first."""
-    interfaces = result.get("interfaces", [])
+    """The pod's addresses (without prefix length) from a CNI result: those of the
+    container's interface (`ifname` in the sandbox; an address naming no interface
+    counts as its), else all; IPv4 first, as containerd picks the primary pod IP."""
+    if "ips" not in result:  # a CNI 0.1/0.2 result: {"ip4": {"ip": ...}, "ip6": {...}}
+        return [result[key]["ip"].split("/")[0] for key in ("ip4", "ip6")
+                if isinstance(result.get(key), dict) and result[key].get("ip")]
+    interfaces = result.get("interfaces") or []
     own, other = [], []
     for ip in result.get("ips", []):
         address = ip.get("address", "").split("/")[0]
         if not address:
             continue
         index = ip.get("interface")
-        on_container = index is not None and 0 <= index < len(interfaces) and \
+        on_container = isinstance(index, int) and 0 <= index < len(interfaces) and \
             interfaces[index].get("name") == ifname and interfaces[index].get("sandbox")
         (own if on_container or index is None else other).append(address)
-    return own or other
+    return sorted(own or other, key=lambda address: ":" in address)
 
 
 # ------------------------------------------------------------------ running plugins
@@ -233,23 +237,7 @@ class CniNetwork:
 
 def load_network(conf_dir: Path) -> dict | None:
     """The node's network as libcni picks it: the first .conflist/.conf/.json file in
-    `conf_dir` by name; a single-plugin .conf is wrapped into a list."""
-    try:
-        names = sorted(p for p in conf_dir.iterdir()
-                       if p.suffix in (".conflist", ".conf", ".json") and p.is_file())
-    except OSError:
-        return None
-    for path in names:
-        try:
-            data = json.loads(path.read_text())
-        except (OSError, ValueError):
-            continue
-        if path.suffix == ".conflist" or "plugins" in data:
-            if data.get("plugins"):
-                return data
-            continue
-        if data.get("type"):
-            plugin = {k: v for k, v in data.items() if k not in ("name", "cniVersion")}
-            return {"cniVersion": data.get("cniVersion", CNI_VERSION),
-                    "name": data.get("name", NETWORK_NAME), "plugins": [plugin]}
-    return None
+    `conf_dir` by name; a single-plugin .conf is wrapped into a list (cniconfig.py)."""
+    from kybernetes.kubelet.cniconfig import find_network
+    found = find_network(conf_dir)
+    return None if found is None else found.conflist

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kybernetes.api.quantity import parse_quantity
+from kybernetes.kubelet.sysctls import dotted
 
 if TYPE_CHECKING:
     from kybernetes.kubelet.cri import Resources
@@ -157,7 +158,31 @@ def security_settings(pod: dict, container: dict) -> dict:
             "readonly_rootfs": bool(context.get("readOnlyRootFilesystem")),
             # only an explicit false sets no_new_privs, as upstream's kubelet decides it
             "no_new_privileges": context.get("allowPrivilegeEscalation") is False,
-            "supplemental_groups": [int(g) for g in groups]}
+            "supplemental_groups": [int(g) for g in groups],
+            "seccomp_profile": context.get("seccompProfile") or pod_context.get("seccompProfile"),
+            "proc_mount": context.get("procMount") or "Default",
+            "sysctls": {dotted(str(s.get("name", ""))): str(s.get("value", ""))
+                        for s in pod_context.get("sysctls") or []}}
+
+
+def additional_gids(uid: int, gid: int, groups: list[int], layers: list[Path]) -> list[int]:
+    """The process's supplementary groups as containerd sets them: its primary group,
+    the groups the image's /etc/group lists the user in, then the pod's
+    supplementalGroups and fsGroup; each once, in that order."""
+    name = ""
+    for line in _read_db(layers, "passwd").splitlines():
+        fields = line.split(":")
+        if len(fields) > 3 and fields[2] == str(uid):
+            name = fields[0]
+            break
+    found = [gid]
+    if name:
+        for line in _read_db(layers, "group").splitlines():
+            fields = line.split(":")
+            if len(fields) > 3 and name in fields[3].split(",") and fields[2].isdigit():
+                found.append(int(fields[2]))
+    found += groups
+    return list(dict.fromkeys(found))
 
 
 def effective_user(pod: dict, container: dict, image_config: dict, layers: list[Path]) -> tuple[int, int, list[int], dict]:

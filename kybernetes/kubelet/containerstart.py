@@ -7,12 +7,14 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import os
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kybernetes.kubelet.command import container_argv
-from kybernetes.kubelet.containerconfig import (ConfigError, container_resources, effective_user,
-                                                qos_class)
+from kybernetes.kubelet.containerconfig import (ConfigError, additional_gids, container_resources,
+                                                effective_user, qos_class)
 from kybernetes.kubelet.containerlogs import tail_log, termination_message
 from kybernetes.kubelet.containerrecord import REGULAR, SIDECAR, ContainerRecord
 from kybernetes.kubelet.cri import ContainerConfig, ContainerError, ContainerStatus, Mount
@@ -21,6 +23,7 @@ from kybernetes.kubelet.env import (EnvError, EnvSources, container_env, merge_i
 from kybernetes.kubelet.images import ImageInfo, ImagePullError
 from kybernetes.kubelet.lifecycle import exec_to_completion, run_hook
 from kybernetes.kubelet.probes import ProbeCounter, ProbeSettings, run_probe
+from kybernetes.kubelet.sysctls import kernel_release, sysctl_rejection
 from kybernetes.kubelet.volumes import container_mounts
 
 if TYPE_CHECKING:
@@ -170,6 +173,13 @@ class ContainerStarter:
             raise ConfigError("failed to create containerd container: no command specified",
                               reason="CreateContainerError")
         uid, gid, groups, security = effective_user(pod, spec, image_config, info.layers)
+        # the kubelet's admission refuses such a pod first; this keeps a forbidden sysctl
+        # off the node whatever path the pod took here
+        rejection = sysctl_rejection(pod, self.manager.allowed_unsafe_sysctls,
+                                     kernel_release(os.uname().release))
+        if rejection is not None:
+            raise ConfigError(rejection[1].removeprefix("Pod was rejected: "))
+        groups = additional_gids(uid, gid, groups, info.layers)
         try:
             mounts = container_mounts(spec, worker.volumes, (pod.get("spec") or {}).get("volumes") or [],
                                       pod_env)
@@ -183,7 +193,7 @@ class ContainerStarter:
         log_dir = self.manager.pod_log_dir(pod) / record.name
         log_dir.mkdir(parents=True, exist_ok=True)
         meta = pod["metadata"]
-        return ContainerConfig(
+        config = ContainerConfig(
             name=record.name, attempt=attempt, image_id=info.id, image_ref=info.ref,
             rootfs_layers=list(info.layers), argv=argv,
             env=merge_image_env(image_config.get("Env") or [], resolved.env),
@@ -198,7 +208,24 @@ class ContainerStarter:
             labels={"io.kubernetes.pod.uid": meta["uid"], "io.kubernetes.pod.name": meta["name"],
                     "io.kubernetes.pod.namespace": meta.get("namespace", "default"),
                     "io.kubernetes.container.name": record.name,
-                    "io.kubernetes.container.restartCount": str(attempt)})
+                    "io.kubernetes.container.restartCount": str(attempt)},
+            proc_mount=security["proc_mount"], sysctls=security["sysctls"])
+        config.seccomp = self.seccomp(config, security["seccomp_profile"])
+        return config
+
+    def seccomp(self, config: ContainerConfig, profile: dict | None) -> dict | None:
+        """linux.seccomp for the container (RuntimeDefault, Localhost from
+        <kubelet root>/seccomp, or none), given the capabilities it will have."""
+        from kybernetes.kubelet.runtimes import oci, seccomp
+        profile = seccomp.effective_profile(None, profile,
+                                            self.manager.seccomp_default)
+        try:
+            caps = oci.capabilities(config, getattr(self.manager.cri, "host_capabilities", None))
+            return seccomp.oci_seccomp(profile, caps, config.privileged,
+                                       Path(self.manager.data_dir) / "seccomp")
+        except seccomp.SeccompProfileError as exc:
+            raise ConfigError(f"failed to create containerd container: {exc}",
+                              reason="CreateContainerError") from None
 
     def termination_message(self, record: ContainerRecord, status: ContainerStatus) -> str:
         message = termination_message(record.message_file)

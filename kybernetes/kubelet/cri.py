@@ -109,6 +109,10 @@ class ContainerConfig:
     capabilities_drop: list[str] = field(default_factory=list)
     readonly_rootfs: bool = False
     no_new_privileges: bool = False  # securityContext.allowPrivilegeEscalation: false
+    seccomp: dict | None = None  # OCI linux.seccomp; None = unconfined
+    proc_mount: str = "Default"  # securityContext.procMount: Default | Unmasked
+    # the pod's securityContext.sysctls, set in the pod's namespaces (OCI linux.sysctl)
+    sysctls: dict[str, str] = field(default_factory=dict)
     # CRI log file the runtime writes stdout/stderr to, in the CRI format:
     # `2026-01-02T03:04:05.123456789Z stdout F text` ("P" for a partial line)
     log_path: Path | None = None

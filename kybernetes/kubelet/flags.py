@@ -84,6 +84,10 @@ def add_kubelet_config_flags(parser: argparse.ArgumentParser) -> None:
                         help="image filesystem usage percent image garbage collection frees down to")
     parser.add_argument("--minimum-image-ttl-duration", default="2m",
                         help="how long an image stays before garbage collection may remove it")
+    parser.add_argument("--allowed-unsafe-sysctls", default="",
+                        help="unsafe sysctls (or patterns like net.core.*) pods may set, comma separated")
+    parser.add_argument("--seccomp-default", default=False, **boolean,
+                        help="RuntimeDefault seccomp for containers that name no profile")
     parser.add_argument("--image-gc-period", default="5m",
                         help="how often image garbage collection runs (kybernetes; upstream's is a fixed 5m)")
     parser.add_argument("--anonymous-auth", default=False, **boolean,

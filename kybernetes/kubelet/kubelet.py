@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 
 from kybernetes.apiserver.errors import ApiError
@@ -18,14 +19,17 @@ from kybernetes.client.rest import Client, resource
 from kybernetes.client.workqueue import WorkQueue
 from kybernetes.kubelet import lease as leases
 from kybernetes.kubelet.eviction import pressure_rejection
+from kybernetes.kubelet.sysctls import kernel_release, sysctl_rejection
 from kybernetes.kubelet.node import (NETWORK_NOT_READY, STATUS_CHECK_INTERVAL, STATUS_REPORT_INTERVAL,
                                      NodeConfig, build_node, node_conditions)
 from kybernetes.kubelet.pods import (PODS, TERMINAL_PHASES, PodDispatcher, admit, build_pod_status,
                                      pod_requests, rejected_status, resource_list, status_patch)
 from kybernetes.kubelet.runtimes import Runtime
 
+KERNEL = kernel_release(os.uname().release)  # safe sysctls depend on the kernel's version
 log = logging.getLogger("kybernetes.kubelet")
 NODES = resource("nodes")
+NETWORK_CHECK_INTERVAL = 1.0  # how soon a third-party plugin's new CNI config makes the node Ready
 
 
 class Kubelet:
@@ -58,8 +62,10 @@ class Kubelet:
         # pods that need it wait for it, as upstream's wait for a ready network plugin
         self.requires_pod_cidr = False
         self._network_waiting: set[str] = set()  # uids told "network is not ready"
+        self.posted_not_ready = ""  # the not_ready the Node's Ready condition last got
         self.static_pods = None  # a kybernetes.kubelet.staticpods.StaticPods: file pods, mirrors
         self.register_node = True  # False (--register-node=false): an admin creates the Node
+        self.allowed_unsafe_sysctls: list[str] = []  # --allowed-unsafe-sysctls
 
     @property
     def host_ips(self) -> list[str]:
@@ -78,8 +84,27 @@ class Kubelet:
     @property
     def not_ready(self) -> str:
         """Why the node is not Ready (Ready's message), or "": a node whose pod network
-        waits for its podCIDR is NotReady, so nothing is scheduled on it yet."""
-        return NETWORK_NOT_READY if self.requires_pod_cidr and not self.pod_cidr else ""
+        waits for its podCIDR, or for a third-party plugin's CNI configuration, is
+        NotReady, so nothing is scheduled on it yet."""
+        if self.requires_pod_cidr and not self.pod_cidr:
+            return NETWORK_NOT_READY
+        network_not_ready = getattr(self.runtime, "network_not_ready", None)
+        return network_not_ready() if network_not_ready is not None else ""
+
+    def _pod_network_not_ready(self) -> str:
+        """The runtime's NetworkReady=false message while pods cannot get a network."""
+        if self.requires_pod_cidr and not self.pod_cidr:
+            return ("container runtime network not ready: NetworkReady=false reason:"
+                    "NetworkPluginNotReady message:the node has no podCIDR yet")
+        network_not_ready = getattr(self.runtime, "network_not_ready", None)
+        return network_not_ready() if network_not_ready is not None else ""
+
+    async def refresh_network_status(self) -> None:
+        """Post Ready at once when the network's readiness changed since the last post
+        (a CNI configuration appeared or went), as containerd's watch of its conf dir
+        makes the kubelet's next status update do."""
+        if self.node_uid and self.not_ready != self.posted_not_ready:
+            await self.check_node_status(force=True)
 
     async def refresh_pod_cidr(self) -> None:
         """Read the Node again while it has no podCIDR: the controller assigns it after
@@ -105,9 +130,10 @@ class Kubelet:
         """Create the Node (or take over the existing one) and its Lease."""
         now = self.clock()
         body = build_node(self.config, now)
-        registered_not_ready = bool(self.not_ready)
+        not_ready = self.not_ready
+        registered_not_ready = bool(not_ready)
         if registered_not_ready:
-            body["status"]["conditions"] = node_conditions(now, not_ready=self.not_ready)
+            body["status"]["conditions"] = node_conditions(now, not_ready=not_ready)
         try:
             if not self.register_node:  # only report on the Node an admin made (404 until then)
                 raise ApiError(409, "AlreadyExists", "registration is off")
@@ -122,6 +148,7 @@ class Kubelet:
                                            subresource="status")
         self._learn_node(node)
         self.last_status_post = now
+        self.posted_not_ready = not_ready
         if registered_not_ready and not self.not_ready:
             await self.check_node_status(force=True)  # a re-registered node had its podCIDR
         await self.ensure_lease()
@@ -152,10 +179,12 @@ class Kubelet:
         now = self.clock()
         if not force and now - self.last_status_post < STATUS_REPORT_INTERVAL:
             return
-        conditions = node_conditions(now, self.conditions, self.pressures, self.not_ready)
+        not_ready = self.not_ready
+        conditions = node_conditions(now, self.conditions, self.pressures, not_ready)
         node = await self.client.patch(NODES, self.node_name, {"status": {"conditions": conditions}},
                                        subresource="status")
         self.last_status_post = now
+        self.posted_not_ready = not_ready
         self._learn_node(node)
 
     # ---------------------------------------------------------------- pods
@@ -181,7 +210,8 @@ class Kubelet:
         if uid not in self.admitted:
             if not status.get("startTime"):
                 rejection = pressure_rejection(pod, self.pressures) or admit(
-                    pod, self.allocatable, list(self.admitted.values()), self.labels)
+                    pod, self.allocatable, list(self.admitted.values()), self.labels) or \
+                    sysctl_rejection(pod, self.allowed_unsafe_sysctls, KERNEL)
                 if rejection is not None:
                     self._finish(uid)
                     await self._post_status(pod, rejected_status(pod, *rejection))
@@ -189,13 +219,13 @@ class Kubelet:
                         self.recorder.event(pod, "Warning", rejection[0], rejection[1])
                     return
             self.admitted[uid] = pod_requests(pod)
-        if self.requires_pod_cidr and not self.pod_cidr and not (pod.get("spec") or {}).get("hostNetwork"):
+        network_not_ready = "" if (pod.get("spec") or {}).get("hostNetwork") else \
+            self._pod_network_not_ready()  # hostNetwork pods (a CNI installer's) run anyway
+        if network_not_ready:
             if uid not in self._network_waiting and self.recorder is not None:
                 self._network_waiting.add(uid)
                 self.recorder.event(pod, "Warning", "NetworkNotReady",
-                                    "network is not ready: container runtime network not ready: "
-                                    "NetworkReady=false reason:NetworkPluginNotReady message:"
-                                    "the node has no podCIDR yet")
+                                    f"network is not ready: {network_not_ready}")
             if self.queue is not None:
                 self.queue.add_after(key, 1.0)
             return
@@ -259,6 +289,7 @@ class Kubelet:
             return
         self.admitted.pop(uid, None)
         self.finished.discard(uid)
+        self._network_waiting.discard(uid)
         await self.runtime.cleanup(uid)
 
     # ---------------------------------------------------------------- running alone
@@ -288,6 +319,7 @@ class Kubelet:
         scheduler.every(leases.RENEW_INTERVAL, self.renew_lease)
         scheduler.every(STATUS_CHECK_INTERVAL, self.check_node_status)
         scheduler.every(STATUS_CHECK_INTERVAL, self.refresh_pod_cidr)  # (simulated nodes skip it)
+        scheduler.every(NETWORK_CHECK_INTERVAL, self.refresh_network_status)
         if self.eviction is not None:
             from kybernetes.kubelet.eviction import MONITORING_INTERVAL, eviction_round
             scheduler.every(MONITORING_INTERVAL, lambda: eviction_round(self), first_in=1.0)
@@ -338,12 +370,14 @@ def local_kubelet(client: Client, runtime_name: str, *, node_name: str = "", nod
                   eviction_pressure_transition_period: str = "5m0s",
                   authorization_mode: str = "Webhook", healthz_port: int = 10248,
                   healthz_bind_address: str = "127.0.0.1", cluster_dns: list[str] | None = None,
-                  cluster_domain: str = "cluster.local") -> Kubelet:
+                  cluster_domain: str = "cluster.local",
+                  network_options: dict | None = None) -> Kubelet:
     """A kubelet for this machine: its capacity, its addresses; raises
     RuntimeNotAvailable for a runtime not written yet. Its HTTPS server listens on
     `kubelet_port` (10250 when None, or any free port when that one is taken); with
     the cluster CA in `data_dir`/pki (inside `kybernetes server`) its certificate is
-    the cluster's, otherwise self-signed."""
+    the cluster's, otherwise self-signed. `network_options` are make_pod_manager's pod
+    network options (network.node.pod_network_options: a third-party CNI plugin's)."""
     import zlib
     from kybernetes.kubelet.node import machine_allocatable, machine_capacity
     from kybernetes.kubelet.runtimes import make_runtime
@@ -361,7 +395,8 @@ def local_kubelet(client: Client, runtime_name: str, *, node_name: str = "", nod
                        fallback_pod_cidr=pod_cidr or "10.244.0.0/24",
                        registries_file=registries if data_dir != "/" and registries.is_file() else None,
                        disable_default_registry_endpoint=disable_default_registry_endpoint,
-                       cluster_dns=cluster_dns, cluster_domain=cluster_domain)
+                       cluster_dns=cluster_dns, cluster_domain=cluster_domain,
+                       **(network_options or {}))
     runtime = make_runtime(runtime_name, **options)
     if not node_ip:
         from kybernetes.pki.certs import host_addresses
@@ -478,7 +513,7 @@ async def agent_main(args) -> int:
         return usage_error(f"--kubeconfig: {args.kubeconfig} does not exist")
     if getattr(args, "client_ca_file", None) is not None and not args.client_ca_file.is_file():
         return usage_error(f"--client-ca-file: {args.client_ca_file} does not exist")
-    from kybernetes.network.node import check_node_network_flags
+    from kybernetes.network.node import check_node_network_flags, pod_network_options
     if (network_error := check_node_network_flags(args)) is not None:
         return usage_error(network_error)
     client = Client.from_kubeconfig(args.kubeconfig, user_agent="kubelet")
@@ -501,14 +536,17 @@ async def agent_main(args) -> int:
                                     eviction_pressure_transition_period=args.eviction_pressure_transition_period,
                                     authorization_mode=args.authorization_mode,
                                     healthz_port=args.healthz_port,
-                                    healthz_bind_address=args.healthz_bind_address)
+                                    healthz_bind_address=args.healthz_bind_address,
+                                    network_options=pod_network_options(args))
             configure_kubelet(kubelet, args)  # static pods, image GC, the server's authn
         except RuntimeNotAvailable as exc:
             return usage_error(str(exc))
         except ValueError as exc:  # an eviction flag upstream would refuse too
             return usage_error(str(exc))
         # the built-in pod network takes the node's range from spec.podCIDR when not given
-        kubelet.requires_pod_cidr = runtime_name == "runc" and not args.pod_cidr
+        # (a third-party plugin has its own IPAM: its pods wait for its config instead)
+        kubelet.requires_pod_cidr = runtime_name == "runc" and not args.pod_cidr and \
+            pod_network_options(args)["builtin_network"]
         task = asyncio.create_task(kubelet.run(), name="kubelet")
         # kube-proxy and host-gw routes beside the kubelet, in this node's network namespace
         from kybernetes.network.node import start_node_network

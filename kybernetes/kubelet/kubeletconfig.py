@@ -15,6 +15,11 @@ import argparse
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kybernetes.componentconfig import (  # noqa: F401  (re-exported: the kubelet's flags use them)
+    EXPLICIT, ConfigError, FieldDecoder, check_kind, lenient_decoding_warning, load_document,
+    merge_into_args as _merge_settings, parse_flag_bool, track_explicit_flags)
+from kybernetes.componentconfig import unknown_fields as _unknown_fields
+
 API_VERSION = "kubelet.config.k8s.io/v1beta1"
 KIND = "KubeletConfiguration"
 
@@ -56,7 +61,7 @@ NESTED_FIELDS = {
 AUTHORIZATION_MODES = ("AlwaysAllow", "Webhook")
 
 
-class KubeletConfigError(ValueError):
+class KubeletConfigError(ConfigError):
     """A config file the kubelet cannot start with."""
 
 
@@ -67,52 +72,10 @@ class KubeletConfig:
 
 
 # ---------------------------------------------------------------- values
-def _go_type(expected: str, value: object) -> str:
-    kind = {bool: "bool", int: "number", float: "number", str: "string", list: "array",
-            dict: "object"}.get(type(value), "value")
-    return f"cannot unmarshal {kind} into Go struct field {{field}} of type {expected}"
-
-
-def _check(value: object, expected: str, ok: bool, path: str) -> None:
-    if not ok:
-        raise KubeletConfigError(
-            "failed to decode: json: " + _go_type(expected, value).format(field=f"{KIND}.{path}"))
-
-
-def _string(value: object, path: str) -> str:
-    _check(value, "string", isinstance(value, str), path)
-    return value
-
-
-def _int(value: object, path: str, go_type: str = "int32") -> int:
-    _check(value, go_type, isinstance(value, int) and not isinstance(value, bool), path)
-    return value
-
-
-def _bool(value: object, path: str) -> bool:
-    _check(value, "bool", isinstance(value, bool), path)
-    return value
-
-
-def _duration(value: object, path: str) -> str:
-    from kybernetes.kubelet.eviction import ThresholdError, parse_duration
-    text = _string(value, path)
-    try:
-        parse_duration(text)
-    except ThresholdError:
-        raise KubeletConfigError(f'failed to decode: time: invalid duration "{text}"') from None
-    return text
-
-
-def _string_map(value: object, path: str) -> dict[str, str]:
-    _check(value, "map[string]string", isinstance(value, dict) and all(
-        isinstance(v, str) for v in value.values()), path)
-    return value
-
-
-def _string_list(value: object, path: str) -> list[str]:
-    _check(value, "[]string", isinstance(value, list) and all(isinstance(v, str) for v in value), path)
-    return value
+_fields = FieldDecoder(KIND, KubeletConfigError)
+_check, _string, _int, _bool = _fields.check, _fields.string, _fields.integer, _fields.boolean
+_duration, _string_map, _string_list = _fields.duration, _fields.string_map, _fields.string_list
+_section = _fields.section
 
 
 def _path(value: object, path: str, base_dir: Path) -> str:
@@ -124,58 +87,7 @@ def _path(value: object, path: str, base_dir: Path) -> str:
 # ---------------------------------------------------------------- decoding
 def unknown_fields(document: dict) -> list[str]:
     """Dotted paths of the fields upstream's strict decoder would not know."""
-    unknown = [name for name in document if name not in KNOWN_FIELDS]
-    for section, children in NESTED_FIELDS.items():
-        value = document.get(section)
-        if not isinstance(value, dict):
-            continue
-        for name in value:
-            grandchildren = children.get(name)
-            if name not in children:
-                unknown.append(f"{section}.{name}")
-            elif grandchildren is not None and isinstance(value[name], dict):
-                unknown.extend(f"{section}.{name}.{leaf}" for leaf in value[name]
-                               if leaf not in grandchildren)
-    return unknown
-
-
-def _load_yaml(text: str | bytes) -> tuple[dict, list[str]]:
-    """The document and the keys given twice (a strict decoding error; the last wins)."""
-    import yaml
-    duplicates: list[str] = []
-
-    class DuplicateNotingLoader(yaml.SafeLoader):
-        pass
-
-    def mapping(loader, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = loader.construct_object(key_node, deep=deep)
-            if key in seen:
-                duplicates.append(str(key))
-            seen.add(key)
-        return yaml.SafeLoader.construct_mapping(loader, node, deep)
-
-    DuplicateNotingLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
-    try:
-        document = yaml.load(text, Loader=DuplicateNotingLoader)
-    except yaml.YAMLError as exc:
-        raise KubeletConfigError("failed to decode: " + str(exc).replace("\n", " ")) from None
-    if not isinstance(document, dict):
-        raise KubeletConfigError("failed to decode: Object 'Kind' is missing")
-    return document, duplicates
-
-
-def _check_kind(document: dict) -> None:
-    kind, version = document.get("kind"), document.get("apiVersion")
-    if not kind:
-        raise KubeletConfigError("failed to decode: Object 'Kind' is missing")
-    if not version:
-        raise KubeletConfigError(f"failed to decode: Object 'apiVersion' is missing in kind {kind}")
-    if version != API_VERSION or kind != KIND:
-        raise KubeletConfigError(
-            f'failed to decode: no kind "{kind}" is registered for version "{version}"; '
-            f"the kubelet reads kind {KIND} of {API_VERSION}")
+    return _unknown_fields(document, KNOWN_FIELDS, NESTED_FIELDS)
 
 
 def _threshold_map(value: object, path: str, operator: str) -> str:
@@ -187,14 +99,12 @@ def _threshold_map(value: object, path: str, operator: str) -> str:
 def parse_kubelet_config(text: str | bytes, base_dir: Path = Path(".")) -> KubeletConfig:
     """The settings a KubeletConfiguration gives, by argparse dest. Raises
     KubeletConfigError with upstream's wording for what the kubelet cannot start with."""
-    document, duplicates = _load_yaml(text)
-    _check_kind(document)
+    document, duplicates = load_document(text, KubeletConfigError)
+    check_kind(document, KIND, API_VERSION, "the kubelet", KubeletConfigError)
     config = KubeletConfig()
-    strict_errors = [f'unknown field "{name}"' for name in unknown_fields(document)]
-    strict_errors += [f'duplicate field "{name}"' for name in duplicates]
-    if strict_errors:
-        config.warnings.append("Using lenient decoding as strict decoding failed: strict decoding "
-                               "error: " + ", ".join(strict_errors))
+    warning = lenient_decoding_warning(unknown_fields(document), duplicates)
+    if warning:
+        config.warnings.append(warning)
     out = config.settings
     get = document.get
     simple = {  # field -> (dest, converter)
@@ -217,10 +127,14 @@ def parse_kubelet_config(text: str | bytes, base_dir: Path = Path(".")) -> Kubel
         "registerNode": ("register_node", _bool),
         "failSwapOn": ("fail_swap_on", _bool),
         "rotateCertificates": ("rotate_certificates", _bool),
+        "seccompDefault": ("seccomp_default", _bool),
     }
     for name, (dest, convert) in simple.items():
         if get(name) is not None:
             out[dest] = convert(get(name), name)
+    if get("allowedUnsafeSysctls") is not None:
+        out["allowed_unsafe_sysctls"] = ",".join(_string_list(get("allowedUnsafeSysctls"),
+                                                              "allowedUnsafeSysctls"))
     if get("clusterDNS") is not None:
         out["cluster_dns"] = ",".join(_string_list(get("clusterDNS"), "clusterDNS"))
     if get("evictionHard") is not None:
@@ -248,13 +162,6 @@ def _taints(value: object) -> str:
         key, effect = taint.get("key", ""), taint.get("effect", "")
         parts.append(f"{key}={taint['value']}:{effect}" if taint.get("value") else f"{key}:{effect}")
     return ",".join(parts)
-
-
-def _section(value: object, path: str) -> dict:
-    if value is None:
-        return {}
-    _check(value, "struct", isinstance(value, dict), path)
-    return value
 
 
 def _authentication(value: object, base_dir: Path, out: dict) -> None:
@@ -307,52 +214,8 @@ def load_kubelet_config(path: Path) -> KubeletConfig:
 
 
 # ---------------------------------------------------------------- flags win over the file
-EXPLICIT = "explicit_flags"
-
-
-class _ExplicitStore(argparse._StoreAction):
-    def __call__(self, parser, namespace, values, option_string=None):
-        super().__call__(parser, namespace, values, option_string)
-        _mark(namespace, self.dest)
-
-
-class _ExplicitStoreTrue(argparse._StoreTrueAction):
-    def __call__(self, parser, namespace, values, option_string=None):
-        super().__call__(parser, namespace, values, option_string)
-        _mark(namespace, self.dest)
-
-
-def _mark(namespace, dest: str) -> None:
-    explicit = getattr(namespace, EXPLICIT, None)
-    if explicit is None:
-        explicit = set()
-        setattr(namespace, EXPLICIT, explicit)
-    explicit.add(dest)
-
-
-def track_explicit_flags(parser: argparse.ArgumentParser) -> None:
-    """Flags added to `parser` from now on record, when given, their dest in
-    `args.explicit_flags`, so a config file can fill in only the others."""
-    parser.register("action", None, _ExplicitStore)
-    parser.register("action", "store", _ExplicitStore)
-    parser.register("action", "store_true", _ExplicitStoreTrue)
-
-
 def merge_into_args(args: argparse.Namespace, config: KubeletConfig) -> None:
-    explicit = getattr(args, EXPLICIT, None) or set()
-    for dest, value in config.settings.items():
-        if dest not in explicit:
-            setattr(args, dest, value)
-
-
-def parse_flag_bool(text: str) -> bool:
-    """Go's strconv.ParseBool, as `--register-node=true` is spelled."""
-    lowered = text.lower()
-    if lowered in ("1", "t", "true"):
-        return True
-    if lowered in ("0", "f", "false"):
-        return False
-    raise argparse.ArgumentTypeError(f'invalid boolean value "{text}"')
+    _merge_settings(args, config.settings)
 
 
 # ---------------------------------------------------------------- wiring into `kybernetes agent`
@@ -380,6 +243,13 @@ def configure_kubelet(kubelet, args: argparse.Namespace) -> None:
                       period=max(parse_duration(args.image_gc_period), 0.1))
     if hasattr(kubelet.runtime, "image_gc_policy"):
         kubelet.runtime.image_gc_policy = policy
+    from kybernetes.kubelet.sysctls import validate_unsafe_patterns
+    unsafe = [p.strip() for p in (args.allowed_unsafe_sysctls or "").split(",") if p.strip()]
+    validate_unsafe_patterns(unsafe)
+    kubelet.allowed_unsafe_sysctls = unsafe
+    for setting, value in (("allowed_unsafe_sysctls", unsafe), ("seccomp_default", bool(args.seccomp_default))):
+        if hasattr(kubelet.runtime, setting):  # the pod manager's container start reads them
+            setattr(kubelet.runtime, setting, value)
     parse_duration(args.runtime_request_timeout)  # accepted, checked
     kubelet.register_node = bool(args.register_node)
     serving = kubelet.serving

@@ -48,6 +48,8 @@ class PodManager(Runtime):
         self.host_ips: list[str] = []
         self.allocatable: dict[str, str] = {}
         self.memory_capacity = 0
+        self.allowed_unsafe_sysctls: list[str] = []  # --allowed-unsafe-sysctls
+        self.seccomp_default = False  # --seccomp-default: RuntimeDefault when a pod names none
         self.starter = ContainerStarter(self)
         self.volumes = VolumeManager(client, self.pods_dir, warn=self._warn,
                                      node_allocatable=lambda: self.allocatable)
@@ -82,6 +84,12 @@ class PodManager(Runtime):
             self.service_lister()  # listing before the first pod comes
         except RuntimeError:  # no event loop running (a test calling this alone)
             pass
+
+    def network_not_ready(self) -> str:
+        """The runtime's NetworkReady=false message while the pod network has no
+        configuration (a third-party plugin not installed yet), else ""."""
+        check = getattr(self.cri, "network_not_ready", None)
+        return check() if check is not None else ""
 
     def service_lister(self):
         """The Services as a cache kept by a watch (upstream's service lister), for the
@@ -354,9 +362,13 @@ class PodManager(Runtime):
 def make_pod_manager(name: str, *, client, data_dir: Path, node_name: str, recorder=None,
                      cluster_dns: list[str] | None = None, cluster_domain: str = "cluster.local",
                      fallback_pod_cidr: str = "10.244.0.0/24", registries_file: Path | None = None,
-                     disable_default_registry_endpoint: bool = False) -> PodManager:
+                     disable_default_registry_endpoint: bool = False,
+                     builtin_network: bool = True, cni_conf_dir: Path | None = None,
+                     cni_bin_dirs: list[str] | None = None) -> PodManager:
     """The `runc` or `process` runtime: the CRI runtime, the image service and the pod
-    manager over them. Raises RuntimeNotAvailable when this machine cannot run it."""
+    manager over them. Raises RuntimeNotAvailable when this machine cannot run it.
+    Without `builtin_network` runc pods use the CNI network a third-party plugin writes
+    into `cni_conf_dir` (the cni_* defaults are RuncRuntime's)."""
     from kybernetes.kubelet.images import ImageService, RegistriesConfig
     data_dir = Path(data_dir)
     if name == "runc":
@@ -365,7 +377,9 @@ def make_pod_manager(name: str, *, client, data_dir: Path, node_name: str, recor
         if reason is not None:
             raise RuntimeNotAvailable(reason)
         (data_dir / "runc").mkdir(parents=True, exist_ok=True)
-        cri = RuncRuntime(data_dir / "runc", pod_cidr=fallback_pod_cidr)
+        cri = RuncRuntime(data_dir / "runc", pod_cidr=fallback_pod_cidr,
+                          builtin_network=builtin_network, cni_conf_dir=cni_conf_dir,
+                          cni_plugin_dirs=cni_bin_dirs)
     elif name == "process":
         from kybernetes.kubelet.runtimes.process import ProcessRuntime
         (data_dir / "process").mkdir(parents=True, exist_ok=True)

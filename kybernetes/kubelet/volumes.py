@@ -29,6 +29,7 @@ from kybernetes.apiserver.errors import ApiError
 from kybernetes.kubelet.atomicwriter import FileProjection, PayloadError, write_payload
 from kybernetes.kubelet.cri import Mount
 from kybernetes.kubelet.env import EnvError, field_ref_value, resource_field_value
+from kybernetes.kubelet.volumeownership import owned_mode, set_volume_ownership
 
 log = logging.getLogger("kybernetes.kubelet.volumes")
 DEFAULT_MODE = 0o644
@@ -192,6 +193,7 @@ class VolumeManager:
         self.node_allocatable = node_allocatable or (lambda: {})
         self.is_root = os.geteuid() == 0
         self.tokens: dict[tuple[str, str], _Token] = {}  # (uid, volume/path) -> token
+        self.owned: set[tuple[str, str]] = set()  # (uid, volume) given the pod's fsGroup
 
     def volume_dir(self, uid: str, plugin: str, name: str) -> Path:
         return self.pods_dir / uid / "volumes" / PLUGIN_DIRS[plugin] / name
@@ -228,13 +230,9 @@ class VolumeManager:
             target = self.volume_dir(uid, "emptyDir", name)
             fresh = not target.exists()
             target.mkdir(parents=True, exist_ok=True)
-            if fresh:
-                os.chmod(target, 0o777)  # upstream's emptyDir is world-writable
-                if fs_group is not None and self.is_root:
-                    os.chown(target, -1, int(fs_group))
-                    os.chmod(target, 0o2777)
             if source.get("medium") == "Memory":
                 if self.is_root and not os.path.ismount(target):
+                    fresh = True
                     options = "mode=0777"
                     if source.get("sizeLimit"):
                         options += f",size={int(parse_quantity(source['sizeLimit']))}"
@@ -242,6 +240,10 @@ class VolumeManager:
                                    check=True, capture_output=True)
                 if self.is_root:
                     result.tmpfs.append(target)
+            if fresh:  # set up once, as upstream's SetUp: later files are the pod's own
+                os.chmod(target, 0o777)  # upstream's emptyDir is world-writable
+                if self.is_root:
+                    set_volume_ownership(target, fs_group)
             return target, False
         if "configMap" in volume:
             source = volume["configMap"] or {}
@@ -269,10 +271,13 @@ class VolumeManager:
     def _write(self, uid: str, plugin: str, name: str, payload: dict[str, FileProjection],
                fs_group) -> Path:
         target = self.volume_dir(uid, plugin, name)
-        if fs_group is not None and self.is_root:
-            payload = {path: FileProjection(p.data, p.mode | 0o040 if p.mode & 0o400 else p.mode,
-                                            -1, int(fs_group)) for path, p in payload.items()}
+        owned = fs_group is not None and self.is_root
+        if owned:  # these volumes are read-only: the group may read, not write
+            payload = {path: FileProjection(p.data, owned_mode(p.mode, False, True), -1,
+                                            int(fs_group)) for path, p in payload.items()}
         write_payload(target, payload)
+        if owned:
+            set_volume_ownership(target, fs_group, readonly=True)
         return target
 
     async def _projected(self, pod: dict, volume: dict, pod_ips, host_ips) -> dict[str, FileProjection]:
@@ -355,7 +360,16 @@ class VolumeManager:
             return Path(path), check_host_path(path, pv_spec["hostPath"].get("type"))
         if pv_spec.get("local"):
             path = pv_spec["local"].get("path", "")
-            return Path(path), check_host_path(path, "")
+            is_file = check_host_path(path, "")
+            context = (pod.get("spec") or {}).get("securityContext") or {}
+            key = (pod["metadata"]["uid"], volume.get("name", ""))
+            # a local volume takes the fsGroup when first mounted, under fsGroupChangePolicy
+            if (self.is_root and not is_file and not source.get("readOnly")
+                    and key not in self.owned):
+                set_volume_ownership(Path(path), context.get("fsGroup"),
+                                     policy=context.get("fsGroupChangePolicy"))
+                self.owned.add(key)
+            return Path(path), is_file
         kinds = [key for key in pv_spec if key not in ("capacity", "accessModes", "claimRef",
                                                          "persistentVolumeReclaimPolicy",
                                                          "storageClassName", "volumeMode",
@@ -365,6 +379,7 @@ class VolumeManager:
 
     async def cleanup(self, uid: str) -> None:
         """Unmount the pod's tmpfs volumes and remove its directory."""
+        self.owned = {key for key in self.owned if key[0] != uid}
         base = self.pods_dir / uid
         if not base.exists():
             return

@@ -21,6 +21,9 @@ def add_node_network_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--proxy-kubeconfig", type=Path, default=None,
                         help="the in-process kube-proxy's kubeconfig (default: the node's own "
                              "credential, which the kybernetes:node-proxier binding allows)")
+    parser.add_argument("--proxy-config", type=Path, default=None,
+                        help="a KubeProxyConfiguration file for the in-process kube-proxy "
+                             "(kube-proxy's --config; the agent's flags given win over it)")
     parser.add_argument("--cluster-cidr", default=DEFAULT_CLUSTER_CIDR,
                         help="the cluster's pod CIDR: pod traffic leaving it is masqueraded, "
                              "traffic from outside it to a ClusterIP too")
@@ -31,9 +34,31 @@ def add_node_network_flags(parser: argparse.ArgumentParser) -> None:
                         help="do not run kube-proxy in the agent (k3s's flag)")
     parser.add_argument("--disable-network-policy", action="store_true",
                         help="do not enforce NetworkPolicies on this node (k3s's flag)")
+    add_pod_network_flags(parser)
+
+
+def add_pod_network_flags(parser: argparse.ArgumentParser) -> None:
+    """The pod network's flags, the same on `agent` and on `server` (for its own node)."""
     parser.add_argument("--flannel-backend", default="host-gw", choices=("host-gw", "none"),
-                        help="host-gw: route other nodes' pod CIDRs via their InternalIPs; "
-                             "none: leave routing to a third-party network plugin (k3s's flag)")
+                        help="host-gw: the built-in pod network (a bridge over the node's "
+                             "podCIDR), routed to other nodes' pod CIDRs via their InternalIPs; "
+                             "none: no built-in network, pods wait for a third-party CNI "
+                             "plugin's configuration in --cni-conf-dir (k3s's flag)")
+    parser.add_argument("--cni-conf-dir", type=Path, default=None,
+                        help="where the pod network's CNI configuration is (containerd's "
+                             "conf_dir; default: the kubelet's own dir for the built-in "
+                             "network, /etc/cni/net.d with --flannel-backend=none)")
+    parser.add_argument("--cni-bin-dir", default=None,
+                        help="where CNI plugin binaries are searched, comma separated "
+                             "(containerd's bin_dir; default /usr/lib/cni,/opt/cni/bin for the "
+                             "built-in network, /opt/cni/bin with --flannel-backend=none)")
+
+
+def pod_network_options(args: argparse.Namespace) -> dict:
+    """make_pod_manager's network options from the flags of add_pod_network_flags."""
+    bin_dirs = [d for d in (getattr(args, "cni_bin_dir", None) or "").split(",") if d]
+    return {"builtin_network": getattr(args, "flannel_backend", "host-gw") != "none",
+            "cni_conf_dir": getattr(args, "cni_conf_dir", None), "cni_bin_dirs": bin_dirs or None}
 
 
 def check_node_network_flags(args: argparse.Namespace) -> str | None:
@@ -41,6 +66,13 @@ def check_node_network_flags(args: argparse.Namespace) -> str | None:
     proxy_kubeconfig = getattr(args, "proxy_kubeconfig", None)
     if proxy_kubeconfig is not None and not Path(proxy_kubeconfig).is_file():
         return f"--proxy-kubeconfig: {proxy_kubeconfig} does not exist"
+    if getattr(args, "proxy_config", None) is not None:
+        from kybernetes.proxy.config import ProxyConfigError
+        from kybernetes.proxy.options import agent_proxy_settings
+        try:
+            agent_proxy_settings(args)
+        except ProxyConfigError as exc:
+            return f"--proxy-config: {exc}"
     try:
         network = ipaddress.ip_network(getattr(args, "cluster_cidr", DEFAULT_CLUSTER_CIDR), strict=False)
     except ValueError:
@@ -66,8 +98,8 @@ def start_node_network(args: argparse.Namespace, node_name: str, runtime_name: s
     from kybernetes.client.rest import Client
     from kybernetes.network.hostgw import HostGateway, available
     from kybernetes.proxy.iptables import iptables_available
-    from kybernetes.proxy.proxier import Proxier
-    from kybernetes.proxy.rules import ProxyConfig
+    from kybernetes.proxy.options import agent_proxy_settings
+    from kybernetes.proxy.proxier import run_proxy
     tasks: list[asyncio.Task] = []
     clients: list = []
     if not has_pod_network(runtime_name):
@@ -82,16 +114,18 @@ def start_node_network(args: argparse.Namespace, node_name: str, runtime_name: s
 
     if not getattr(args, "disable_kube_proxy", False):
         if iptables_available():
-            if getattr(args, "proxy_kubeconfig", None) is not None:
-                proxy_client = Client.from_kubeconfig(args.proxy_kubeconfig, user_agent="kube-proxy")
+            settings = agent_proxy_settings(args)  # --proxy-config; check_node_network_flags read it
+            for warning in settings.warnings:
+                log.warning("%s", warning)
+            if settings.kubeconfig:  # --proxy-kubeconfig, or clientConnection.kubeconfig
+                proxy_client = Client.from_kubeconfig(settings.kubeconfig, user_agent="kube-proxy")
                 clients.append(proxy_client)
             else:
                 proxy_client = node_client("kube-proxy")
-            config = ProxyConfig(node_name=node_name, cluster_cidr=args.cluster_cidr,
-                                 nodeport_addresses=[c for c in args.nodeport_addresses.split(",") if c],
-                                 pod_egress_masquerade=True)
-            tasks.append(asyncio.create_task(Proxier(proxy_client, config, "iptables").run(),
-                                             name="kube-proxy"))
+            # egress masquerade is the built-in network's (flannel's) rule, not a third party's
+            masquerade = pod_network_options(args)["builtin_network"]
+            tasks.append(asyncio.create_task(run_proxy(proxy_client, settings, "iptables", node_name,
+                                                       pod_egress_masquerade=masquerade), name="kube-proxy"))
             if not getattr(args, "disable_network_policy", False):
                 from kybernetes.netpol.controller import network_policy_controller
                 policy = network_policy_controller(proxy_client, node_name)

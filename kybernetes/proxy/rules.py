@@ -97,6 +97,12 @@ class ProxyConfig:
     # masquerade pod traffic leaving cluster_cidr (the built-in network's job, as flannel's
     # ipMasq): on where this proxy runs beside the kubelet of the built-in pod network
     pod_egress_masquerade: bool = False
+    masquerade_all: bool = False  # iptables.masqueradeAll: SNAT every packet to a cluster IP
+    masquerade_bit: int = 14  # iptables.masqueradeBit: the fwmark bit of KUBE-MARK-MASQ
+
+    @property
+    def masquerade_mark(self) -> str:
+        return f"{1 << self.masquerade_bit:#x}"
 
 
 def _quote(text: str) -> str:
@@ -181,8 +187,14 @@ def _service_rules(t: _Tables, port: ServicePort, config: ProxyConfig) -> None:
     if endpoints and (not port.internal_policy_local or port.has_external):
         t.nat_chains.append(svc)
         for ip in port.cluster_ips[:1]:
-            t.add(t.nat, svc, *_comment(f"{name} cluster IP"), *proto, "-d", ip,
-                  "--dport", str(port.port), "!", "-s", config.cluster_cidr, "-j", MARK_MASQ)
+            # upstream: every source with masqueradeAll, else those outside the pod
+            # network, and none when kube-proxy does not know the pod network
+            if config.masquerade_all:
+                t.add(t.nat, svc, *_comment(f"{name} cluster IP"), *proto, "-d", ip,
+                      "--dport", str(port.port), "-j", MARK_MASQ)
+            elif config.cluster_cidr:
+                t.add(t.nat, svc, *_comment(f"{name} cluster IP"), *proto, "-d", ip,
+                      "--dport", str(port.port), "!", "-s", config.cluster_cidr, "-j", MARK_MASQ)
         _endpoint_jumps(t, port, svc, endpoints)
     if needs_local:
         t.nat_chains.append(svl)
@@ -206,8 +218,9 @@ def _service_rules(t: _Tables, port: ServicePort, config: ProxyConfig) -> None:
     if external_endpoints:
         t.nat_chains.append(ext)
         if port.external_policy_local:
-            t.add(t.nat, ext, *_comment(f"pod traffic for {name} external destinations"),
-                  "-s", config.cluster_cidr, "-j", svc)
+            if config.cluster_cidr:
+                t.add(t.nat, ext, *_comment(f"pod traffic for {name} external destinations"),
+                      "-s", config.cluster_cidr, "-j", svc)
             t.add(t.nat, ext, *_comment(f"masquerade LOCAL traffic for {name} external destinations"),
                   "-m", "addrtype", "--src-type", "LOCAL", "-j", MARK_MASQ)
             t.add(t.nat, ext, *_comment(f"route LOCAL traffic for {name} external destinations"),
@@ -257,14 +270,15 @@ def generate(ports: list[ServicePort], config: ProxyConfig,
     """The restore text for both tables; `existing_nat_chains` (from iptables-save)
     names per-service chains to delete when no service needs them any more."""
     t = _Tables()
-    t.add(t.nat, POSTROUTING, "-m", "mark", "!", "--mark", f"{MASQ_MARK}/{MASQ_MARK}", "-j", "RETURN")
-    t.add(t.nat, POSTROUTING, "-j", "MARK", "--xor-mark", MASQ_MARK)
+    mark = config.masquerade_mark
+    t.add(t.nat, POSTROUTING, "-m", "mark", "!", "--mark", f"{mark}/{mark}", "-j", "RETURN")
+    t.add(t.nat, POSTROUTING, "-j", "MARK", "--xor-mark", mark)
     t.add(t.nat, POSTROUTING, *_comment("kubernetes service traffic requiring SNAT"),
           "-j", "MASQUERADE", "--random-fully")
-    t.add(t.nat, MARK_MASQ, "-j", "MARK", "--or-mark", MASQ_MARK)
+    t.add(t.nat, MARK_MASQ, "-j", "MARK", "--or-mark", mark)
     t.add(t.filter, FORWARD, "-m", "conntrack", "--ctstate", "INVALID", "-j", "DROP")
     t.add(t.filter, FORWARD, *_comment("kubernetes forwarding rules"),
-          "-m", "mark", "--mark", f"{MASQ_MARK}/{MASQ_MARK}", "-j", "ACCEPT")
+          "-m", "mark", "--mark", f"{mark}/{mark}", "-j", "ACCEPT")
     t.add(t.filter, FORWARD, *_comment("kubernetes forwarding conntrack rule"),
           "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT")
     # route_localnet lets 127.0.0.1 reach NodePorts; never let outsiders use it

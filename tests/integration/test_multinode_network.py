@@ -6,7 +6,8 @@ host-gw routes between their pod CIDRs, and kube-proxy on every node.
 Pods reach pods on other nodes by pod IP and keep their source address (no NAT); a
 ClusterIP Service over nginx pods on the three nodes answers from a pod on each node;
 the seed NodePort Service answers on every node's address; a UDP Service's stale
-conntrack entries are cleared when its endpoint moves."""
+conntrack entries are cleared when its endpoint moves; NetworkPolicies are enforced in
+the destination node's own network namespace."""
 from __future__ import annotations
 
 import ipaddress
@@ -262,3 +263,74 @@ def test_udp_flow_follows_the_service_to_its_new_endpoint(cluster, ns):
         for replier in repliers:
             replier.kill()
             replier.wait()
+
+
+def _policy_chains(save_text: str) -> list[str]:
+    return [line.split()[0][1:] for line in save_text.splitlines() if line.startswith(":KUBE-NWPLCY")]
+
+
+def _host_policy_rules_of(ns: str) -> list[str]:
+    """The host's policy rules naming `ns` (other clusters on this machine may have their own)."""
+    out = subprocess.run(["iptables-save", "-t", "filter"], capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if "KUBE-NWPLCY" in line and f"{ns}/" in line]
+
+
+def reaches(cluster, ns: str, client: str, ip: str) -> bool:
+    """One GET from `client` to nginx at `ip` (timeout: busybox wget -T segfaults here)."""
+    result = in_pod(cluster, ns, client, f"timeout 2 wget -qO- http://{ip}/")
+    return result.returncode == 0 and "Welcome to nginx" in result.stdout
+
+
+def test_network_policy_is_enforced_on_the_destination_node(cluster, ns):
+    """An nginx pod on one netns node, clients on the two other nodes: a default-deny
+    ingress policy blocks both, an allow-from-frontend policy lets only the labelled one
+    in, and deleting the policies opens it again. The db pod's chains live in its node's
+    own network namespace; each client's (the deny policy isolates them too) in its own
+    node's; none is left anywhere afterwards."""
+    db_node = cluster.network.nodes[0]
+    frontend_node, other_node = cluster.node_names[2], cluster.node_names[0]
+    assert db_node.name == cluster.node_names[1]
+    pods = run_pods(cluster, ns, pod("db", db_node.name, "exec nginx -g 'daemon off;'", {"app": "db"},
+                                     image="nginx"),
+                    pod("frontend", frontend_node, SLEEPER, {"role": "frontend"}),
+                    pod("other", other_node, SLEEPER, {"role": "other"}))
+    db_ip = pods["db"]["status"]["podIP"]
+    clients = ("frontend", "other")
+    for client in clients:
+        wait_for(lambda: reaches(cluster, ns, client, db_ip), timeout=60, interval=0.5)
+
+    deny = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+            "metadata": {"name": "default-deny-ingress"},
+            "spec": {"podSelector": {}, "policyTypes": ["Ingress"]}}
+    allow = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+             "metadata": {"name": "db-from-frontend"},
+             "spec": {"podSelector": {"matchLabels": {"app": "db"}},
+                      "ingress": [{"from": [{"podSelector": {"matchLabels": {"role": "frontend"}}}],
+                                   "ports": [{"protocol": "TCP", "port": 80}]}]}}
+    try:
+        cluster.k.run("apply", "-n", ns, "-f", "-", input=json.dumps(deny))
+        for client in clients:
+            wait_for(lambda: not reaches(cluster, ns, client, db_ip), timeout=60, interval=0.5)
+        chains = _policy_chains(db_node.run("iptables-save", "-t", "filter").stdout)
+        assert "KUBE-NWPLCY-FORWARD" in chains and any(c.startswith("KUBE-NWPLCY-I-") for c in chains)
+        # the host's node isolates only its own pod, "other"; the db pod's rules are not there
+        wait_for(lambda: any(f"{ns}/other is isolated" in r for r in _host_policy_rules_of(ns)),
+                 timeout=60)
+        host_rules = _host_policy_rules_of(ns)
+        assert not any(f"{ns}/db " in r or f'{ns}/db"' in r for r in host_rules)
+
+        cluster.k.run("apply", "-n", ns, "-f", "-", input=json.dumps(allow))
+        wait_for(lambda: reaches(cluster, ns, "frontend", db_ip), timeout=60, interval=0.5)
+        for _ in range(3):  # still shut out after the allow policy is in force
+            assert not reaches(cluster, ns, "other", db_ip)
+    finally:
+        cluster.k.run("delete", "networkpolicy", "-n", ns, "default-deny-ingress", "db-from-frontend",
+                      "--ignore-not-found", check=False)
+    for client in clients:
+        wait_for(lambda: reaches(cluster, ns, client, db_ip), timeout=60, interval=0.5)
+    # the last policy gone, every node removes its chains and FORWARD's jump
+    for node in cluster.network.nodes:
+        wait_for(lambda: _policy_chains(node.run("iptables-save", "-t", "filter").stdout) == [],
+                 timeout=60)
+        assert "KUBE-NWPLCY" not in node.run("iptables", "-S", "FORWARD").stdout
+    wait_for(lambda: _host_policy_rules_of(ns) == [], timeout=60)

@@ -86,13 +86,21 @@ def capability_name(name: str) -> str:
     return name if name.startswith("CAP_") else "CAP_" + name
 
 
-def capabilities(config: ContainerConfig) -> list[str]:
-    """The default set plus adds minus drops; "ALL" works on both sides as upstream."""
+def capabilities_from_mask(mask: int) -> list[str]:
+    """The capabilities set in a /proc/<pid>/status mask (ALL_CAPABILITIES is in bit order)."""
+    return [name for bit, name in enumerate(ALL_CAPABILITIES) if mask >> bit & 1]
+
+
+def capabilities(config: ContainerConfig, host: list[str] | None = None) -> list[str]:
+    """The default set plus adds minus drops; "ALL" works on both sides as upstream.
+    Privileged and "ALL" mean every capability the runtime itself holds (`host`), as
+    containerd gives them; a kernel or a parent without one cannot hand it on."""
+    everything = list(ALL_CAPABILITIES if host is None else host)
     if config.privileged:
-        return list(ALL_CAPABILITIES)
+        return everything
     adds = [capability_name(c) for c in config.capabilities_add]
     drops = {capability_name(c) for c in config.capabilities_drop}
-    caps = list(ALL_CAPABILITIES) if "CAP_ALL" in adds else list(DEFAULT_CAPABILITIES)
+    caps = list(everything) if "CAP_ALL" in adds else list(DEFAULT_CAPABILITIES)
     caps += [c for c in adds if c != "CAP_ALL" and c not in caps]
     if "CAP_ALL" in drops:
         caps = [c for c in adds if c != "CAP_ALL"]
@@ -161,10 +169,12 @@ def resources(config: ContainerConfig, swap_accounting: bool = True) -> dict:
 def container_spec(sandbox: SandboxConfig, config: ContainerConfig, *, rootfs: str,
                    namespaces: Namespaces, cgroups_path: str, hostname: str,
                    shm_path: str | None = None, pids_limit: int = 0,
-                   min_oom_score_adj: int = -1000, swap_accounting: bool = True) -> dict:
+                   min_oom_score_adj: int = -1000, swap_accounting: bool = True,
+                   host_capabilities: list[str] | None = None) -> dict:
     """The config.json of one container of `sandbox`. `min_oom_score_adj` is the lowest
     score this kubelet may set (without CAP_SYS_RESOURCE, its own); `swap_accounting`
-    says whether the kernel can limit memory+swap (cgroup v1 memory.memsw.*)."""
+    says whether the kernel can limit memory+swap (cgroup v1 memory.memsw.*);
+    `host_capabilities` are the ones the runtime holds (privileged gets them all)."""
     env = [f"{name}={value}" for name, value in config.env]
     if not any(e.startswith("PATH=") for e in env):
         env.insert(0, f"PATH={DEFAULT_PATH}")
@@ -172,7 +182,7 @@ def container_spec(sandbox: SandboxConfig, config: ContainerConfig, *, rootfs: s
         env.append("TERM=xterm")
     if hostname and not any(e.startswith("HOSTNAME=") for e in env):
         env.append(f"HOSTNAME={hostname}")
-    caps = capabilities(config)
+    caps = capabilities(config, host_capabilities)
     process = {
         "terminal": config.tty,
         "user": {"uid": config.uid, "gid": config.gid,
@@ -198,9 +208,13 @@ def container_spec(sandbox: SandboxConfig, config: ContainerConfig, *, rootfs: s
         "cgroupsPath": cgroups_path,
         "namespaces": namespaces.to_spec(),
     }
-    if not config.privileged:
+    if not config.privileged and config.proc_mount != "Unmasked":
         linux["maskedPaths"] = list(MASKED_PATHS)
         linux["readonlyPaths"] = list(READONLY_PATHS)
+    if config.seccomp is not None:
+        linux["seccomp"] = config.seccomp
+    if config.sysctls:
+        linux["sysctl"] = dict(config.sysctls)
     if any(m.propagation in ("rslave", "rshared") for m in config.mounts):
         linux["rootfsPropagation"] = "rslave"
     spec = {

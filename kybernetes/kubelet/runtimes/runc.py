@@ -11,16 +11,19 @@ CRI log (see stdio.py). runc and the CNI plugins are started through spawn.py.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import os
 import secrets
 import shutil
+import socket
 import subprocess
 import time
 from pathlib import Path
 
 from kybernetes.kubelet import cni
+from kybernetes.kubelet.cniconfig import ConfDirNetwork
 from kybernetes.kubelet.cri import ContainerConfig, ContainerError, SandboxConfig, SandboxError
 from kybernetes.kubelet.runtimes import linux, nspin, oci, reaper, spawn
 from kybernetes.kubelet.runtimes.base import RecordedRuntime
@@ -33,6 +36,11 @@ log = logging.getLogger("kybernetes.kubelet.runc")
 RUNC = "/usr/sbin/runc"
 BUSYBOX = "/usr/bin/busybox"
 HOST_IPAM_DIR = Path("/var/lib/cni/networks")
+BUILTIN_CNI_BIN_DIRS = ["/usr/lib/cni", "/opt/cni/bin"]
+# where a third-party network plugin's DaemonSet puts its config and binaries (containerd's
+# conf_dir and bin_dir defaults)
+THIRD_PARTY_CNI_CONF_DIR = Path("/etc/cni/net.d")
+THIRD_PARTY_CNI_BIN_DIRS = ["/opt/cni/bin"]
 
 
 class RuncRuntime(RuncSandboxes, RuncExec, RecordedRuntime):
@@ -41,21 +49,29 @@ class RuncRuntime(RuncSandboxes, RuncExec, RecordedRuntime):
     def __init__(self, root: Path, *, pod_cidr: str = cni.FALLBACK_POD_CIDR,
                  cni_conf_dir: Path | None = None, cni_data_dir: Path | None = None,
                  cni_plugin_dirs: list[str] | None = None, runc: str = RUNC,
-                 busybox: str = BUSYBOX, bridge: str = cni.BRIDGE) -> None:
+                 busybox: str = BUSYBOX, bridge: str = cni.BRIDGE,
+                 builtin_network: bool = True) -> None:
         super().__init__(root)
         self.bridge = bridge
         self.runc = runc
         self.busybox = busybox
-        self.cni_conf_dir = cni_conf_dir or self.root.parent / "cni" / "net.d"
+        # built-in: this runtime writes the bridge config for the node's podCIDR; else a
+        # third-party plugin's installer writes one into cni_conf_dir, which is watched
+        self.builtin_network = builtin_network
+        self.cni_conf_dir = Path(cni_conf_dir) if cni_conf_dir else \
+            self.root.parent / "cni" / "net.d" if builtin_network else THIRD_PARTY_CNI_CONF_DIR
+        self.conf_dir_network = None if builtin_network else ConfDirNetwork(self.cni_conf_dir)
         # host-local's leases are per host, as the bridge they address is (upstream's
         # default /var/lib/cni/networks): two kubelets sharing cni0 never hand out one IP twice
         self.cni_data_dir = cni_data_dir or HOST_IPAM_DIR
-        self.cni_plugin_dirs = cni_plugin_dirs or ["/usr/lib/cni", "/opt/cni/bin"]
+        self.cni_plugin_dirs = list(cni_plugin_dirs or (
+            BUILTIN_CNI_BIN_DIRS if builtin_network else THIRD_PARTY_CNI_BIN_DIRS))
         self.version = runc_version(runc)
         self.pod_cidr = pod_cidr
         self.runc_root = self.root / "runc"
         self.min_oom_score_adj = -1000
         self.swap_accounting = True
+        self.host_capabilities = bounding_capabilities()
         # CPU-bound (plugin and runc forks): one per CPU gave the best p50 and p99 for 50
         # pods at once (measured against one and two per CPU)
         self.sandbox_slots = asyncio.Semaphore(max(1, os.cpu_count() or 1))
@@ -76,8 +92,11 @@ class RuncRuntime(RuncSandboxes, RuncExec, RecordedRuntime):
         return None
 
     def configure(self, pod_cidr: str) -> None:
-        """Write the node's CNI configuration for `pod_cidr` (the node's podCIDR)."""
+        """Write the node's CNI configuration for `pod_cidr` (the node's podCIDR); a
+        third-party plugin's configuration is its own."""
         self.pod_cidr = pod_cidr
+        if not self.builtin_network:
+            return
         conflist = cni.node_conflist(pod_cidr, self.cni_data_dir, bridge_name=self.bridge)
         path = self.cni_conf_dir / "10-kybernetes.conflist"
         text = json.dumps(conflist, indent=2) + "\n"
@@ -88,11 +107,24 @@ class RuncRuntime(RuncSandboxes, RuncExec, RecordedRuntime):
         tmp.write_text(text)
         os.replace(tmp, path)
 
-    def network(self) -> cni.CniNetwork:
-        conflist = cni.load_network(self.cni_conf_dir)
+    def network(self, conflist: dict | None = None) -> cni.CniNetwork:
+        """The network `conflist` names (a sandbox's own, for its teardown), else the
+        node's current one."""
         if conflist is None:
-            raise SandboxError(f"no CNI network configuration in {self.cni_conf_dir}")
+            if self.conf_dir_network is not None:
+                loaded = self.conf_dir_network.current()
+                conflist = loaded.conflist if loaded is not None else None
+            else:
+                conflist = cni.load_network(self.cni_conf_dir)
+        if conflist is None:
+            raise SandboxError(f"cni plugin not initialized: no network configuration in "
+                               f"{self.cni_conf_dir}")
         return cni.CniNetwork(conflist, plugin_dirs=self.cni_plugin_dirs)
+
+    def network_not_ready(self) -> str:
+        """Why pods cannot get a network yet ("" when they can): a third-party plugin
+        has not written its configuration."""
+        return self.conf_dir_network.not_ready() if self.conf_dir_network is not None else ""
 
     async def _load(self) -> None:
         reaper.become_subreaper()
@@ -153,6 +185,8 @@ class RuncRuntime(RuncSandboxes, RuncExec, RecordedRuntime):
         if not config.rootfs_layers:
             raise ContainerError("CreateContainerError", "the image has no layers")
         sandbox = sandbox_config_from_json(record["config"])
+        if sandbox.host_network:
+            sandbox = self._node_hostname_file(record, sandbox)
         container_id = secrets.token_hex(32)
         bundle = self.containers_dir / container_id
         for sub in ("rootfs", "upper", "work"):
@@ -172,10 +206,13 @@ class RuncRuntime(RuncSandboxes, RuncExec, RecordedRuntime):
             namespaces = self._container_namespaces(record, sandbox)
             spec = oci.container_spec(sandbox, config, rootfs=str(bundle / "rootfs"),
                                       namespaces=namespaces, cgroups_path=cgroups_path,
-                                      hostname=sandbox.hostname,
+                                      # a hostNetwork pod has the node's hostname
+                                      hostname=socket.gethostname() if sandbox.host_network
+                                      else sandbox.hostname,
                                       shm_path=record["shm"] or "/dev/shm",
                                       min_oom_score_adj=self.min_oom_score_adj,
-                                      swap_accounting=self.swap_accounting)
+                                      swap_accounting=self.swap_accounting,
+                                      host_capabilities=self.host_capabilities)
             write_json(bundle / "config.json", spec)
             meta["env"] = [e for e in spec["process"]["env"] if e.startswith("PATH=")]
             await self._runc_create(meta, bundle)
@@ -185,6 +222,13 @@ class RuncRuntime(RuncSandboxes, RuncExec, RecordedRuntime):
                 raise
             raise ContainerError("CreateContainerError", str(error)) from None
         return container_id
+
+    def _node_hostname_file(self, record: dict, sandbox: SandboxConfig) -> SandboxConfig:
+        """A hostNetwork pod shares the node's UTS namespace, so its /etc/hostname is the
+        node's hostname too, as containerd writes it."""
+        path = self.sandboxes_dir / record["id"] / "hostname"
+        path.write_text(socket.gethostname() + "\n")
+        return dataclasses.replace(sandbox, hostname_file=path)
 
     @staticmethod
     def _container_namespaces(record: dict, sandbox: SandboxConfig) -> oci.Namespaces:
@@ -292,6 +336,18 @@ def runc_version(runc: str = RUNC) -> str:
     words = out.split()
     return words[2].split("+")[0] if len(words) > 2 and words[:2] == ["runc", "version"] \
         else "unknown"
+
+
+def bounding_capabilities() -> list[str] | None:
+    """The capabilities this process may hand on (its CapBnd); None when unknown."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("CapBnd:"):
+                    return oci.capabilities_from_mask(int(line.split()[1], 16))
+    except (OSError, ValueError):
+        pass
+    return None
 
 
 def _runc_log_error(log: Path) -> str:

@@ -118,6 +118,8 @@ class RuncSandboxes:
             linux.enable_ip_forward()
             network = self.network()
             record["network_ready"] = True  # from here on DEL must run, even if ADD fails
+            # DEL gets the config ADD had, whatever the configuration directory holds then
+            record["cni_conflist"] = network.conflist
             self._save_sandbox(record)
             try:  # lo is up already (nspin): no loopback plugin call
                 result = await network.add(record["id"], record["netns_path"],
@@ -183,9 +185,9 @@ class RuncSandboxes:
         if record.get("network_ready"):
             config = sandbox_config_from_json(record["config"])
             try:
-                await self.network().delete(record["id"], record["netns_path"],
-                                            self._runtime_config(config),
-                                            record.get("cni_result"))
+                await self.network(record.get("cni_conflist")).delete(
+                    record["id"], record["netns_path"], self._runtime_config(config),
+                    record.get("cni_result"))
             except cni.CniError as error:
                 raise SandboxError(f'failed to destroy network for sandbox "{record["id"]}": '
                                    f'{error}') from None
