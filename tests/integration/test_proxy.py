@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import Kubectl, Server
+from tests.integration.conftest import Kubectl
 from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.skipif(not shutil.which("docker-registry"), reason="needs docker-registry")
@@ -159,24 +159,9 @@ def test_service_without_endpoints_refuses_connections(cluster: Kubectl, ns: str
 
 @pytest.fixture(scope="module")
 def process_cluster(tmp_path_factory):
-    from tests.support.registry import seed_registry, start_registry, write_registries_yaml
-    registry = start_registry(tmp_path_factory.mktemp("registry"))
-    data_dir = tmp_path_factory.mktemp("proxy-process-cluster")
-    try:
-        seed_registry(registry)
-        write_registries_yaml(data_dir / "registries.yaml", registry.url)
-        server = Server(data_dir, ["--runtime", "process", "--disable-default-registry-endpoint"],
-                        command="server").start()
-        k = Kubectl(server, tmp_path_factory.mktemp("proxy-process-kubectl"))
-        try:
-            wait_for(lambda: k.json("get", "nodes")["items"], timeout=60)
-            yield k
-        finally:
-            k.run("delete", "pods", "--all", "-A", "--grace-period=1", "--wait=false", check=False)
-            wait_for(lambda: not k.json("get", "pods", "-A")["items"], timeout=120)
-            server.stop()
-    finally:
-        registry.stop()
+    from tests.support.runc_cluster import process_cluster as running_process_cluster
+    with running_process_cluster(tmp_path_factory, "proxy-process") as k:
+        yield k
 
 
 def free_port() -> int:

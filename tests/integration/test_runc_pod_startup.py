@@ -14,7 +14,8 @@ import uuid
 import pytest
 
 from tests.integration.conftest import Kubectl
-from tests.support.runc_cluster import needs_runc, runc_cluster as runc_cluster_running
+from tests.support.runc_cluster import (fresh_namespace, needs_runc, ready_kubectl,
+                                        runc_cluster as runc_cluster_running)
 from tests.support.waiting import wait_for
 
 pytestmark = needs_runc
@@ -28,20 +29,13 @@ def runc_cluster(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def rk(runc_cluster, tmp_path_factory) -> Kubectl:
-    k = Kubectl(runc_cluster, tmp_path_factory.mktemp("startup-kubectl"))
-    wait_for(lambda: any(c["type"] == "Ready" and c["status"] == "True"
-                         for node in k.json("get", "nodes")["items"]
-                         for c in node["status"].get("conditions", [])), timeout=60)
-    return k
+    return ready_kubectl(runc_cluster, tmp_path_factory.mktemp("startup-kubectl"))
 
 
 @pytest.fixture
 def ns(rk) -> str:
-    name = f"s-{uuid.uuid4().hex[:8]}"
-    rk.run("create", "namespace", name)
-    wait_for(lambda: rk.run("get", "serviceaccount", "default", "-n", name, check=False).returncode == 0)
-    yield name
-    rk.run("delete", "namespace", name, "--wait=false", check=False)
+    with fresh_namespace(rk, "s") as name:
+        yield name
 
 
 def run_pod(rk: Kubectl, ns: str, name: str, script: str, **spec) -> str:

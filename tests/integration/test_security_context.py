@@ -7,12 +7,12 @@ from __future__ import annotations
 import json
 import os
 import socket
-import uuid
 
 import pytest
 
 from tests.integration.conftest import Kubectl
-from tests.support.runc_cluster import needs_runc, runc_cluster as runc_cluster_running
+from tests.support.runc_cluster import (fresh_namespace, needs_runc, ready_kubectl,
+                                        runc_cluster as runc_cluster_running)
 from tests.support.waiting import wait_for
 
 pytestmark = needs_runc
@@ -45,20 +45,13 @@ def cluster(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def rk(cluster, tmp_path_factory) -> Kubectl:
-    k = Kubectl(cluster, tmp_path_factory.mktemp("secctx-kubectl"))
-    wait_for(lambda: any(c["type"] == "Ready" and c["status"] == "True"
-                         for node in k.json("get", "nodes")["items"]
-                         for c in node["status"].get("conditions", [])), timeout=60)
-    return k
+    return ready_kubectl(cluster, tmp_path_factory.mktemp("secctx-kubectl"))
 
 
 @pytest.fixture
 def ns(rk) -> str:
-    name = f"sc-{uuid.uuid4().hex[:8]}"
-    rk.run("create", "namespace", name)
-    wait_for(lambda: rk.run("get", "serviceaccount", "default", "-n", name, check=False).returncode == 0)
-    yield name
-    rk.run("delete", "namespace", name, "--wait=false", check=False)
+    with fresh_namespace(rk, "sc") as name:
+        yield name
 
 
 def get_pod(rk: Kubectl, ns: str, name: str) -> dict:

@@ -95,3 +95,25 @@ def process_cluster(tmp_path_factory, name: str):
             server.stop()
     finally:
         registry.stop()
+
+
+def ready_kubectl(server: Server, cache_dir: Path) -> Kubectl:
+    """kubectl for `server`, once its node is Ready."""
+    k = Kubectl(server, cache_dir)
+    wait_for(lambda: any(c["type"] == "Ready" and c["status"] == "True"
+                         for node in k.json("get", "nodes")["items"]
+                         for c in node["status"].get("conditions", [])), timeout=60)
+    return k
+
+
+@contextlib.contextmanager
+def fresh_namespace(k: Kubectl, prefix: str):
+    """A new namespace with its default ServiceAccount, deleted afterwards."""
+    import uuid
+    name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    k.run("create", "namespace", name)
+    wait_for(lambda: k.run("get", "serviceaccount", "default", "-n", name, check=False).returncode == 0)
+    try:
+        yield name
+    finally:
+        k.run("delete", "namespace", name, "--wait=false", check=False)
