@@ -18,6 +18,8 @@ from kybernetes.cli.errors import UsageError
 
 CLUSTER_INFO_PATH = "/api/v1/namespaces/kube-public/configmaps/cluster-info"
 KUBELET_CLIENT_SIGNER = "kubernetes.io/kube-apiserver-client-kubelet"
+KUBE_APISERVER_CLIENT_SIGNER = "kubernetes.io/kube-apiserver-client"
+KUBE_PROXY_USER = "system:kube-proxy"
 
 
 class JoinError(Exception):
@@ -99,26 +101,32 @@ def trusted_cluster_info(configmap: dict, token_id: str, token_secret: str, pinn
     return cluster.get("server", ""), ca_pem
 
 
-def node_csr(node_name: str) -> tuple[bytes, bytes]:
-    """(private key PEM, CSR PEM) of an ECDSA P-256 key for system:node:<name> in system:nodes."""
+def client_csr(common_name: str, groups: list[str]) -> tuple[bytes, bytes]:
+    """(private key PEM, CSR PEM) of an ECDSA P-256 key for user `common_name` in `groups`."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
     key = ec.generate_private_key(ec.SECP256R1())
+    names = [x509.NameAttribute(NameOID.ORGANIZATION_NAME, group) for group in groups]
     request = (x509.CertificateSigningRequestBuilder()
-               .subject_name(x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "system:nodes"),
-                                        x509.NameAttribute(NameOID.COMMON_NAME, f"system:node:{node_name}")]))
+               .subject_name(x509.Name(names + [x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
                .sign(key, hashes.SHA256()))
     key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
                                 serialization.NoEncryption())
     return key_pem, request.public_bytes(serialization.Encoding.PEM)
 
 
-def csr_object(node_name: str, csr_pem: bytes) -> dict:
+def node_csr(node_name: str) -> tuple[bytes, bytes]:
+    """(private key PEM, CSR PEM) for system:node:<name> in system:nodes."""
+    return client_csr(f"system:node:{node_name}", ["system:nodes"])
+
+
+def csr_object(node_name: str, csr_pem: bytes, signer: str = KUBELET_CLIENT_SIGNER,
+               prefix: str = "node-csr") -> dict:
     return {"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
-            "metadata": {"name": f"node-csr-{node_name}-{secrets.token_hex(4)}"},
-            "spec": {"request": base64.b64encode(csr_pem).decode(), "signerName": KUBELET_CLIENT_SIGNER,
+            "metadata": {"name": f"{prefix}-{node_name}-{secrets.token_hex(4)}"},
+            "spec": {"request": base64.b64encode(csr_pem).decode(), "signerName": signer,
                      "usages": ["digital signature", "client auth"]}}
 
 
@@ -181,17 +189,17 @@ async def discover(server: str, token_id: str, token_secret: str, pinned: list[s
     return ca_pem
 
 
-async def tls_bootstrap(server: str, ca_pem: bytes, token: str, node_name: str, timeout: float) -> tuple[bytes, bytes]:
-    """(certificate PEM, key PEM) for system:node:<node_name>, via a CSR made with the token."""
+async def request_certificate(server: str, ca_pem: bytes, token: str, csr: dict,
+                              timeout: float) -> bytes:
+    """The certificate PEM a CSR made with the bootstrap token gets once approved and signed."""
     from kybernetes.apiserver.errors import ApiError
     from kybernetes.client.rest import Client, resource
     csrs = resource("certificatesigningrequests.certificates.k8s.io")
-    key_pem, csr_pem = node_csr(node_name)
     client = Client(server, ssl_context=ssl.create_default_context(cadata=ca_pem.decode()), token=token,
                     user_agent="kubelet")
     try:
         try:
-            created = await client.create(csrs, csr_object(node_name, csr_pem))
+            created = await client.create(csrs, csr)
         except ApiError as exc:
             if exc.code == 401:
                 raise JoinError("the API server refused the bootstrap token (401 Unauthorized): it is "
@@ -202,13 +210,28 @@ async def tls_bootstrap(server: str, ca_pem: bytes, token: str, node_name: str, 
         while True:
             cert_pem = csr_outcome(await client.get(csrs, name))
             if cert_pem is not None:
-                return cert_pem, key_pem
+                return cert_pem
             if time.monotonic() >= deadline:
                 raise JoinError(f"timed out waiting for certificate signing request {name} to be "
                                 f"approved and signed (`kubectl certificate approve {name}`)")
             await asyncio.sleep(0.5)
     finally:
         await client.close()
+
+
+async def tls_bootstrap(server: str, ca_pem: bytes, token: str, node_name: str, timeout: float) -> tuple[bytes, bytes]:
+    """(certificate PEM, key PEM) for system:node:<node_name>, via a CSR made with the token."""
+    key_pem, csr_pem = node_csr(node_name)
+    return await request_certificate(server, ca_pem, token, csr_object(node_name, csr_pem), timeout), key_pem
+
+
+async def kube_proxy_credential(server: str, ca_pem: bytes, token: str, node_name: str,
+                                timeout: float) -> tuple[bytes, bytes]:
+    """(certificate PEM, key PEM) for system:kube-proxy, the identity of the node's proxy,
+    NetworkPolicy and host-gw routes (seed 000 gives kube-proxy its own certificate too)."""
+    key_pem, csr_pem = client_csr(KUBE_PROXY_USER, [])
+    csr = csr_object(node_name, csr_pem, signer=KUBE_APISERVER_CLIENT_SIGNER, prefix="kube-proxy-csr")
+    return await request_certificate(server, ca_pem, token, csr, timeout), key_pem
 
 
 async def join_main(args: argparse.Namespace) -> int:
@@ -233,12 +256,22 @@ async def join_main(args: argparse.Namespace) -> int:
         print(f"[discovery] cluster-info verified with token {token_id}; CA pinned", flush=True)
         cert_pem, key_pem = await tls_bootstrap(server, ca_pem, args.token, node_name,
                                                 parse_duration(args.tls_bootstrap_timeout))
+        proxy_cert_pem, proxy_key_pem = await kube_proxy_credential(
+            server, ca_pem, args.token, node_name, parse_duration(args.tls_bootstrap_timeout))
     except JoinError as exc:
         raise UsageError(str(exc)) from None
     # as the kubelet after TLS bootstrap: the pair in <cert-dir>/kubelet-client-current.pem,
     # which the kubeconfig names and certificate rotation replaces
     from kybernetes.kubelet.certrotation import cert_dir, write_bootstrapped
     write_bootstrapped(kubeconfig_path, cert_dir(args), server, ca_pem, cert_pem, key_pem)
+    # the node's proxy, NetworkPolicy and routes run as system:kube-proxy, not as the node
+    from kybernetes.pki.certs import CertPair
+    from kybernetes.pki.kubeconfig import kubeconfig_yaml, write_kubeconfig
+    proxy_kubeconfig = data_dir / "kube-proxy.kubeconfig"
+    write_kubeconfig(proxy_kubeconfig, kubeconfig_yaml(server, ca_pem, client=CertPair(
+        proxy_cert_pem, proxy_key_pem), user_name=KUBE_PROXY_USER, context_name="default"))
+    if getattr(args, "proxy_kubeconfig", None) is None:
+        args.proxy_kubeconfig = proxy_kubeconfig
     print(f"[kubelet-start] wrote {kubeconfig_path} for system:node:{node_name}; starting the agent\n\n"
           "This node has joined the cluster:\n"
           "* Certificate signing request was sent to apiserver and a response was received.\n\n"

@@ -2,8 +2,11 @@
 """The CSR approving controller: approves kubelet client certificate requests
 (kubernetes.io/kube-apiserver-client-kubelet) when a SubjectAccessReview says the
 requester may create certificatesigningrequests/nodeclient (a new node, e.g. a bootstrap
-token) or, for a node renewing its own certificate, .../selfnodeclient. Anything else is
-left for a human (`kubectl certificate approve|deny`)."""
+token) or, for a node renewing its own certificate, .../selfnodeclient. A node joining
+with `kybernetes join` also asks for the credential of the kube-proxy it runs (a client
+certificate for exactly CN=system:kube-proxy, kubernetes.io/kube-apiserver-client); it is
+approved on the same nodeclient permission, as k3s's server hands its agents a kube-proxy
+certificate. Anything else is left for a human (`kubectl certificate approve|deny`)."""
 from __future__ import annotations
 
 import datetime
@@ -11,11 +14,14 @@ import datetime
 from kybernetes.apiserver.errors import ApiError
 from kybernetes.client.rest import resource
 from kybernetes.controllers.base import Controller
-from kybernetes.controllers.csrsigning import (CSRS, KUBELET_CLIENT, InvalidRequest, load_request,
-                                               subject_of, validate)
+from kybernetes.controllers.csrsigning import (CSRS, KUBE_APISERVER_CLIENT, KUBELET_CLIENT,
+                                               InvalidRequest, load_request, subject_of, validate)
 
 SUBJECT_ACCESS_REVIEWS = resource("subjectaccessreviews.authorization.k8s.io")
 APPROVE_MESSAGE = "Auto approving kubelet client certificate after SubjectAccessReview."
+PROXY_APPROVE_MESSAGE = "Auto approving kube-proxy client certificate after SubjectAccessReview."
+KUBE_PROXY_USER = "system:kube-proxy"
+CLIENT_USAGES = {"digital signature", "key encipherment", "client auth"}
 
 
 def _decided(csr: dict) -> bool:
@@ -37,10 +43,25 @@ def subject_access_review(spec: dict, subresource: str) -> dict:
                                             "verb": "create", "subresource": subresource}}}
 
 
-def approved(csr: dict, now: str) -> dict:
+def is_kube_proxy_request(spec: dict, request) -> bool:
+    """A client certificate for exactly system:kube-proxy (no groups, no SANs)."""
+    if spec.get("signerName") != KUBE_APISERVER_CLIENT:
+        return False
+    if not set(spec.get("usages") or []) <= CLIENT_USAGES or "client auth" not in (spec.get("usages") or []):
+        return False
+    from cryptography import x509
+    try:
+        request.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+        return False
+    except x509.ExtensionNotFound:
+        pass
+    return subject_of(request) == (KUBE_PROXY_USER, [])
+
+
+def approved(csr: dict, now: str, message: str = APPROVE_MESSAGE) -> dict:
     conditions = list((csr.get("status") or {}).get("conditions") or [])
     conditions.append({"type": "Approved", "status": "True", "reason": "AutoApproved",
-                       "message": APPROVE_MESSAGE, "lastUpdateTime": now, "lastTransitionTime": now})
+                       "message": message, "lastUpdateTime": now, "lastTransitionTime": now})
     return {**csr, "status": {**(csr.get("status") or {}), "conditions": conditions}}
 
 
@@ -56,20 +77,24 @@ class CSRApprovingController(Controller):
         if csr is None or _decided(csr) or (csr.get("status") or {}).get("certificate"):
             return
         spec = csr.get("spec") or {}
-        if spec.get("signerName") != KUBELET_CLIENT:
-            return
+        message = APPROVE_MESSAGE
         try:
             request = load_request(spec)
-            validate(KUBELET_CLIENT, request, list(spec.get("usages") or []))
+            if spec.get("signerName") == KUBELET_CLIENT:
+                validate(KUBELET_CLIENT, request, list(spec.get("usages") or []))
+                subresource = review_subresource(csr, subject_of(request)[0])
+            elif is_kube_proxy_request(spec, request):
+                subresource, message = "nodeclient", PROXY_APPROVE_MESSAGE
+            else:
+                return
         except InvalidRequest:
             return  # not a node client request: the signer reports why once approved
-        subresource = review_subresource(csr, subject_of(request)[0])
         review = await self.client.create(SUBJECT_ACCESS_REVIEWS, subject_access_review(spec, subresource))
         if not (review.get("status") or {}).get("allowed"):
             return
         now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         try:
-            await self.client.update(CSRS, approved(csr, now), subresource="approval")
+            await self.client.update(CSRS, approved(csr, now, message), subresource="approval")
         except ApiError as exc:
             if exc.code not in (404, 409):
                 raise

@@ -548,17 +548,15 @@ async def agent_main(args) -> int:
         kubelet.requires_pod_cidr = runtime_name == "runc" and not args.pod_cidr and \
             pod_network_options(args)["builtin_network"]
         task = asyncio.create_task(kubelet.run(), name="kubelet")
-        # kube-proxy and host-gw routes beside the kubelet, in this node's network namespace
+        # kube-proxy, NetworkPolicy and host-gw routes beside the kubelet, in this node's
+        # network namespace, as system:kube-proxy
         from kybernetes.network.node import start_node_network
         network_tasks, network_clients = start_node_network(
-            args, kubelet.node_name, runtime_name, args.kubeconfig, args.server)
-        # client certificate rotation for every client on the node's own credentials
+            args, kubelet.node_name, runtime_name, args.server)
+        # client certificate rotation for the node's own credential
         from kybernetes.kubelet.certrotation import manager_for
         rotation = manager_for(args, client, kubelet.node_name)
         if rotation is not None:
-            if getattr(args, "proxy_kubeconfig", None) is None:
-                for network_client in network_clients:
-                    rotation.follow(network_client)
             network_tasks = [*network_tasks, asyncio.create_task(rotation.run(), name="certificate-rotation")]
         try:
             await until_signalled(task, *network_tasks)

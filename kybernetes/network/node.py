@@ -93,8 +93,11 @@ def has_pod_network(runtime_name: str) -> bool:
 
 
 def start_node_network(args: argparse.Namespace, node_name: str, runtime_name: str,
-                       node_kubeconfig: Path, server_url: str = "") -> tuple[list[asyncio.Task], list]:
-    """The proxy and host-gw tasks for this node, and the clients to close after them."""
+                       server_url: str = "") -> tuple[list[asyncio.Task], list]:
+    """The proxy, NetworkPolicy and host-gw tasks for this node, and the clients to close
+    after them. They run as system:kube-proxy (--proxy-kubeconfig, which `kybernetes join`
+    writes), never with the node's own credential: the Node authorizer keeps a node to its
+    own Node and pods, while routing and policies need to see them all."""
     from kybernetes.client.rest import Client
     from kybernetes.network.hostgw import HostGateway, available
     from kybernetes.proxy.iptables import iptables_available
@@ -102,26 +105,29 @@ def start_node_network(args: argparse.Namespace, node_name: str, runtime_name: s
     from kybernetes.proxy.proxier import run_proxy
     tasks: list[asyncio.Task] = []
     clients: list = []
-    if not has_pod_network(runtime_name):
+    want_proxy = not getattr(args, "disable_kube_proxy", False)
+    want_routes = getattr(args, "flannel_backend", "host-gw") == "host-gw"
+    if not has_pod_network(runtime_name) or not (want_proxy or want_routes):
+        return tasks, clients
+    settings = agent_proxy_settings(args)  # --proxy-config; check_node_network_flags read it
+    for warning in settings.warnings:
+        log.warning("%s", warning)
+    if not settings.kubeconfig:  # --proxy-kubeconfig, or clientConnection.kubeconfig
+        log.error("no Services, NetworkPolicies or routes to other nodes' pods on this node: they "
+                  "need a system:kube-proxy credential; pass --proxy-kubeconfig (`kybernetes join` "
+                  "writes one; `kybernetes kubeconfig user system:kube-proxy` prints one)")
         return tasks, clients
 
-    def node_client(user_agent: str) -> Client:
-        client = Client.from_kubeconfig(node_kubeconfig, user_agent=user_agent)
-        if server_url:
+    def network_client(user_agent: str) -> Client:
+        client = Client.from_kubeconfig(settings.kubeconfig, user_agent=user_agent)
+        if server_url:  # the agent's --server wins over every kubeconfig's, as for the kubelet
             client.base_url = server_url.rstrip("/")
         clients.append(client)
         return client
 
-    if not getattr(args, "disable_kube_proxy", False):
+    if want_proxy:
         if iptables_available():
-            settings = agent_proxy_settings(args)  # --proxy-config; check_node_network_flags read it
-            for warning in settings.warnings:
-                log.warning("%s", warning)
-            if settings.kubeconfig:  # --proxy-kubeconfig, or clientConnection.kubeconfig
-                proxy_client = Client.from_kubeconfig(settings.kubeconfig, user_agent="kube-proxy")
-                clients.append(proxy_client)
-            else:
-                proxy_client = node_client("kube-proxy")
+            proxy_client = network_client("kube-proxy")
             # egress masquerade is the built-in network's (flannel's) rule, not a third party's
             masquerade = pod_network_options(args)["builtin_network"]
             tasks.append(asyncio.create_task(run_proxy(proxy_client, settings, "iptables", node_name,
@@ -133,9 +139,9 @@ def start_node_network(args: argparse.Namespace, node_name: str, runtime_name: s
                     tasks.append(asyncio.create_task(policy.run(), name="network-policy"))
         else:
             log.warning("iptables not found: this node serves no Services (install iptables)")
-    if getattr(args, "flannel_backend", "host-gw") == "host-gw":
+    if want_routes:
         if available():
-            tasks.append(asyncio.create_task(HostGateway(node_client("kybernetes-hostgw"), node_name).run(),
+            tasks.append(asyncio.create_task(HostGateway(network_client("kybernetes-hostgw"), node_name).run(),
                                              name="host-gw"))
         else:
             log.warning("`ip` not found: no routes to other nodes' pods (install iproute2)")

@@ -118,8 +118,10 @@ def agent_proxy_settings(args: argparse.Namespace) -> ProxySettings:
     --config too. Without a file: the agent's flags, and no health server (a file
     turns it on at its healthzBindAddress). Raises ProxyConfigError."""
     if not getattr(args, "proxy_config", None):
+        proxy_kubeconfig = getattr(args, "proxy_kubeconfig", None)
         return ProxySettings(cluster_cidr=args.cluster_cidr, healthz_bind_address="", metrics_bind_address="",
-                             nodeport_addresses=[c for c in args.nodeport_addresses.split(",") if c])
+                             nodeport_addresses=[c for c in args.nodeport_addresses.split(",") if c],
+                             kubeconfig=str(proxy_kubeconfig) if proxy_kubeconfig is not None else "")
     settings = load_proxy_config(args.proxy_config)
     given = explicit_flags(args)
     if "cluster_cidr" in given or not settings.cluster_cidr:

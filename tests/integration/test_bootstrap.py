@@ -199,11 +199,19 @@ def test_join_a_node(cluster, kubectl, join_dir, tmp_path) -> None:
             return any(c["type"] == "Ready" and c["status"] == "True" for c in conditions)
         wait_for(ready)
         csrs = kubectl.json("get", "csr")["items"]
-        ours = [c for c in csrs if c["spec"]["username"] == f"system:bootstrap:{token.split('.')[0]}"]
-        assert len(ours) == 1
-        approved = next(c for c in ours[0]["status"]["conditions"] if c["type"] == "Approved")
-        assert approved["reason"] == "AutoApproved"
-        assert approved["message"] == "Auto approving kubelet client certificate after SubjectAccessReview."
+        ours = {c["spec"]["signerName"]: c for c in csrs
+                if c["spec"]["username"] == f"system:bootstrap:{token.split('.')[0]}"}
+        # the kubelet's certificate, and the credential of the node's kube-proxy
+        assert sorted(ours) == ["kubernetes.io/kube-apiserver-client", "kubernetes.io/kube-apiserver-client-kubelet"]
+        for signer, what in (("kubernetes.io/kube-apiserver-client-kubelet", "kubelet"),
+                             ("kubernetes.io/kube-apiserver-client", "kube-proxy")):
+            approved = next(c for c in ours[signer]["status"]["conditions"] if c["type"] == "Approved")
+            assert approved["reason"] == "AutoApproved"
+            assert approved["message"] == f"Auto approving {what} client certificate after SubjectAccessReview."
+        proxy = Kubectl(cluster, tmp_path / "proxy-kubectl")
+        proxy_env = {"KUBECONFIG": str(join_dir / "kube-proxy.kubeconfig")}
+        who = json.loads(proxy.run("auth", "whoami", "-o", "json", env=proxy_env).stdout)["status"]["userInfo"]
+        assert who["username"] == "system:kube-proxy"
         kubelet_config = join_dir / "kubelet.kubeconfig"
         node = Kubectl(cluster, tmp_path / "node-kubectl")
         env = {"KUBECONFIG": str(kubelet_config)}

@@ -131,19 +131,19 @@ def test_a_new_node_gets_a_route_and_a_deleted_one_loses_it(cluster):
     wait_for(lambda: ghost_ip not in node.run("ip", "-4", "route").stdout, timeout=60)
 
 
-def test_agents_proxy_with_the_node_credential(cluster):
-    """kube-proxy inside `kybernetes agent` reads Services and EndpointSlices as the node:
-    the Node authorizer has no opinion there, RBAC's kybernetes:node-proxier allows it."""
-    binding = cluster.k.json("get", "clusterrolebinding", "kybernetes:node-proxier")
-    assert binding["roleRef"]["name"] == "system:node-proxier"
-    assert binding["subjects"] == [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group",
-                                    "name": "system:nodes"}]
+def test_agents_proxy_as_kube_proxy_not_as_the_node(cluster):
+    """kube-proxy, NetworkPolicy and host-gw inside `kybernetes agent` run as
+    system:kube-proxy (--proxy-kubeconfig); the node's own identity keeps upstream's limits."""
     node = cluster.network.nodes[0].name
     for verb, resource in (("watch", "services"), ("list", "endpointslices.discovery.k8s.io"),
-                           ("list", "nodes")):
-        answer = cluster.k.run("auth", "can-i", verb, resource, f"--as=system:node:{node}",
-                               "--as-group=system:nodes", check=False).stdout.strip()
+                           ("list", "nodes"), ("list", "networkpolicies.networking.k8s.io")):
+        answer = cluster.k.run("auth", "can-i", verb, resource, "--as=system:kube-proxy",
+                               check=False).stdout.strip()
         assert answer == "yes", (verb, resource)
+    for resource in ("nodes", "pods", "networkpolicies.networking.k8s.io"):
+        answer = cluster.k.run("auth", "can-i", "list", resource, "-A", f"--as=system:node:{node}",
+                               "--as-group=system:nodes", check=False).stdout.strip()
+        assert answer.split(" ")[0] == "no", resource
     # and the rules it wrote are in the node's own network namespace
     rules = cluster.network.nodes[0].run("iptables-save", "-t", "nat").stdout
     assert "default/kubernetes:https cluster IP" in rules and ":KUBE-POD-EGRESS" in rules

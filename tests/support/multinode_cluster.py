@@ -46,10 +46,12 @@ def multinode_cluster(tmp_path_factory, name: str, agents: int = 2) -> Iterator[
     with netns_nodes(agents, prefix=name) as network:
         with runc_cluster(tmp_path_factory, name, network.server_args()) as server:
             k = Kubectl(server, tmp_path_factory.mktemp(f"{name}-kubectl"))
+            proxy_kubeconfig = make_user(server, "system:kube-proxy")  # seed 000's kube-proxy user
             for node in network.nodes:
                 kubeconfig = make_user(server, f"system:node:{node.name}", "system:nodes")
                 node.start_agent(kubeconfig, network.api_url(server.port),
-                                 extra_args=["--disable-default-registry-endpoint"],
+                                 extra_args=["--disable-default-registry-endpoint",
+                                             "--proxy-kubeconfig", str(proxy_kubeconfig)],
                                  registries_yaml=server.data_dir / "registries.yaml")
             try:
                 nodes = wait_for(lambda: (lambda n: n if len(n) == agents + 1 else None)(

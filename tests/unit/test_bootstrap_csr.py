@@ -135,3 +135,26 @@ def test_join_csr_matches_the_kubelet_client_signer() -> None:
     assert csr_outcome({"metadata": {"name": "x"}, "status": {"certificate": "aGk="}}) == b"hi"
     with pytest.raises(JoinError, match="x was denied"):
         csr_outcome({"metadata": {"name": "x"}, "status": {"conditions": [{"type": "Denied", "reason": "No"}]}})
+
+
+def test_only_an_exact_kube_proxy_client_request_is_auto_approvable() -> None:
+    signer = {"signerName": csrsigning.KUBE_APISERVER_CLIENT, "usages": CLIENT}
+    proxy = request("system:kube-proxy")
+    assert csrapproving.is_kube_proxy_request(spec_of(proxy, **signer), proxy)
+    for other in (request("system:kube-proxy", ["system:masters"]), request("admin"),
+                  request("system:kube-proxy", dns=["x"])):
+        assert not csrapproving.is_kube_proxy_request(spec_of(other, **signer), other)
+    assert not csrapproving.is_kube_proxy_request(
+        spec_of(proxy, signerName=csrsigning.KUBE_APISERVER_CLIENT, usages=SERVING), proxy)
+    assert not csrapproving.is_kube_proxy_request(
+        spec_of(proxy, signerName=csrsigning.KUBELET_CLIENT, usages=CLIENT), proxy)
+
+
+def test_join_asks_for_a_kube_proxy_certificate_the_signer_accepts() -> None:
+    from kybernetes.cli.bootstrap_join import KUBE_APISERVER_CLIENT_SIGNER, client_csr
+    _, csr_pem = client_csr("system:kube-proxy", [])
+    obj = csr_object("joined-1", csr_pem, signer=KUBE_APISERVER_CLIENT_SIGNER, prefix="kube-proxy-csr")
+    req = csrsigning.load_request(obj["spec"])
+    csrsigning.validate(obj["spec"]["signerName"], req, obj["spec"]["usages"])
+    assert csrapproving.is_kube_proxy_request(obj["spec"], req)
+    assert obj["metadata"]["name"].startswith("kube-proxy-csr-joined-1-")

@@ -210,6 +210,11 @@ def test_agent_flags_given_win_over_its_proxy_config(tmp_path):
     assert flags_win.cluster_cidr == "10.44.0.0/16" and flags_win.nodeport_addresses == ["10.0.0.0/8"]
     without = agent_proxy_settings(parser.parse_args(base))
     assert without.healthz_bind_address == "" and without.cluster_cidr == "10.244.0.0/16"
+    assert without.kubeconfig == ""  # the node's own credential is never the proxy's
+    credential = agent_proxy_settings(parser.parse_args([*base, "--proxy-kubeconfig", "/p"]))
+    assert credential.kubeconfig == "/p"
+    assert agent_proxy_settings(parser.parse_args([*base, "--proxy-config", str(path),
+                                                   "--proxy-kubeconfig", "/p"])).kubeconfig == "/p"
 
 
 # ---------------------------------------------------------------- the settings in the rules

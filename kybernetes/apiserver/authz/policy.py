@@ -301,15 +301,10 @@ def cluster_role_bindings() -> list[dict]:
                              [subject("Group", AUTHENTICATED), subject("Group", UNAUTHENTICATED)]),
         cluster_role_binding("system:node-proxier", "system:node-proxier",
                              [subject("User", "system:kube-proxy")]),
-        # kubeadm binds system:node-proxier to its kube-proxy DaemonSet's ServiceAccount;
-        # `kybernetes agent` runs the proxy inside the node's process, with its credential
-        cluster_role_binding("kybernetes:node-proxier", "system:node-proxier",
-                             [subject("Group", "system:nodes")]),
         cluster_role_binding(INGRESS_ROLE, INGRESS_ROLE, [subject("User", INGRESS_USER)]),
-        # the network policy controller runs with kube-proxy's identity, or in an agent
-        # with the node's (the Node authorizer alone lets a node list only its own pods)
+        # the network policy controller runs beside kube-proxy, with its identity
         cluster_role_binding(NETWORK_POLICY_ROLE, NETWORK_POLICY_ROLE,
-                             [subject("User", "system:kube-proxy"), subject("Group", "system:nodes")]),
+                             [subject("User", "system:kube-proxy")]),
         cluster_role_binding("system:kube-controller-manager", "system:kube-controller-manager",
                              [subject("User", "system:kube-controller-manager")]),
         cluster_role_binding("system:kube-dns", "system:kube-dns",
