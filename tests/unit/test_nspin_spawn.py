@@ -73,10 +73,11 @@ def test_run_missing_binary_is_an_os_error():
 
 
 def test_a_cancelled_run_still_reaps_its_child(tmp_path):
-    marker = tmp_path / "done"
+    marker, pid_file = tmp_path / "done", tmp_path / "pid"
 
     async def scenario():
-        task = asyncio.ensure_future(spawn.run(["/bin/sh", "-c", f"sleep 0.3; touch {marker}"]))
+        task = asyncio.ensure_future(spawn.run(
+            ["/bin/sh", "-c", f"echo $$ > {pid_file}; sleep 0.3; touch {marker}"]))
         await asyncio.sleep(0.05)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -85,7 +86,9 @@ def test_a_cancelled_run_still_reaps_its_child(tmp_path):
     asyncio.run(scenario())
     from tests.support.waiting import wait_for
     wait_for(marker.exists)
-    wait_for(lambda: not _zombie_children())
+    pid = pid_file.read_text().strip()
+    # reaped: no zombie of this child is left (other tests' children are not this test's)
+    wait_for(lambda: pid not in _zombie_children())
 
 
 def _zombie_children() -> list[str]:
