@@ -236,7 +236,8 @@ async def kube_proxy_credential(server: str, ca_pem: bytes, token: str, node_nam
 
 async def join_main(args: argparse.Namespace) -> int:
     from kybernetes.cli.main import default_data_dir, parse_duration
-    from kybernetes.kubelet.kubelet import agent_main, local_node_name
+    from kybernetes.kubelet.agent import agent_main
+    from kybernetes.kubelet.kubelet import local_node_name
     from kybernetes.pki.tokens import TokenError, parse_token
     server = endpoint_url(args.endpoint)
     try:

@@ -275,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "scheduler":
             return run_async(args, "kybernetes.cli.scheduler", "scheduler_main")
         if args.command == "agent":
-            return run_async(args, "kybernetes.kubelet.kubelet", "agent_main")
+            return run_async(args, "kybernetes.kubelet.agent", "agent_main")
         if args.command == "proxy":
             return run_async(args, "kybernetes.proxy.proxier", "proxy_main")
         if args.command == "netpol":
