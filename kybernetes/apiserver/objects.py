@@ -160,8 +160,8 @@ class Objects:
         meta["uid"] = str(uuid.uuid4())
         meta["creationTimestamp"] = now
         strategies.prepare_for_create(rt, obj)
-        self._default(rt, obj)
-        self._validate(rt, obj, None)
+        self.default(rt, obj)
+        self.validate(rt, obj, None)
         if rt.namespaced and not dry_run:
             await self._check_namespace_accepts(rt, namespace or "")
         await self.admission.admit(AdmissionRequest("CREATE", rt, obj, None, user, dry_run, self))
@@ -271,8 +271,8 @@ class Objects:
         meta.pop("resourceVersion", None)
         new["apiVersion"], new["kind"] = rt.api_version, rt.kind
         strategies.prepare_for_update(rt, new, old, subresource)
-        self._default(rt, new)
-        self._validate(rt, new, old, subresource)
+        self.default(rt, new)
+        self.validate(rt, new, old, subresource)
         now = now_rfc3339()
         await self.admission.admit(AdmissionRequest("UPDATE", rt, new, old, user, dry_run, self,
                                                      subresource))
@@ -454,7 +454,7 @@ class Objects:
         return items, str(list_rv), "", None
 
     # ------------------------------------------------------------------ helpers
-    def _default(self, rt: ResourceType, obj: dict) -> None:
+    def default(self, rt: ResourceType, obj: dict) -> None:
         if rt.custom:
             from kybernetes.api import crd
             if rt.schema:
@@ -462,7 +462,7 @@ class Objects:
             return
         defaults.apply_defaults(rt.group, rt.version, rt.kind, obj)
 
-    def _validate(self, rt: ResourceType, obj: dict, old: dict | None,
+    def validate(self, rt: ResourceType, obj: dict, old: dict | None,
                   subresource: str = "") -> None:
         if rt.custom:
             from kybernetes.api import crd

@@ -88,16 +88,14 @@ class Kubelet:
         NotReady, so nothing is scheduled on it yet."""
         if self.requires_pod_cidr and not self.pod_cidr:
             return NETWORK_NOT_READY
-        network_not_ready = getattr(self.runtime, "network_not_ready", None)
-        return network_not_ready() if network_not_ready is not None else ""
+        return self.runtime.network_not_ready()
 
     def _pod_network_not_ready(self) -> str:
         """The runtime's NetworkReady=false message while pods cannot get a network."""
         if self.requires_pod_cidr and not self.pod_cidr:
             return ("container runtime network not ready: NetworkReady=false reason:"
                     "NetworkPluginNotReady message:the node has no podCIDR yet")
-        network_not_ready = getattr(self.runtime, "network_not_ready", None)
-        return network_not_ready() if network_not_ready is not None else ""
+        return self.runtime.network_not_ready()
 
     async def refresh_network_status(self) -> None:
         """Post Ready at once when the network's readiness changed since the last post

@@ -88,7 +88,7 @@ class WebhookDispatcher:
             changed_any = changed_any or changed
         if changed_any and request.obj is not None:
             # the patched object must be as valid as if the user had sent it
-            self.objects._validate(request.rt, request.obj, request.old, request.subresource)
+            self.objects.validate(request.rt, request.obj, request.old, request.subresource)
 
     async def validate(self, request: "AdmissionRequest") -> None:
         if rules.is_exempt(request.rt.group, request.rt.plural):
@@ -319,7 +319,7 @@ class WebhookDispatcher:
         if target_rt is not rt:
             patched = from_storage(rt, to_storage(self.registry, target_rt, patched))
             patched["apiVersion"] = rt.api_version
-        self.objects._default(rt, patched)
+        self.objects.default(rt, patched)
         meta = patched.get("metadata")
         if not isinstance(meta, dict):
             raise errors.internal(f'admission webhook "{invocation.webhook.name}" returned a '

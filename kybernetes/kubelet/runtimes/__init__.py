@@ -65,6 +65,11 @@ class Runtime:
     def configure_node(self, node: dict) -> None:
         """Called with the Node whenever the kubelet learns of it (spec.podCIDR, ...)."""
 
+    def network_not_ready(self) -> str:
+        """Why pods cannot get a network yet (the runtime status's NetworkReady=false
+        message, e.g. no CNI configuration), or "" when they can."""
+        return ""
+
     async def start_pod(self, pod: dict) -> None:
         """Make the sandbox and start the pod's containers (init containers first)."""
         raise NotImplementedError
