@@ -18,7 +18,7 @@ import pytest
 
 from tests.integration.conftest import Kubectl, Server, free_port
 from tests.support.image_builder import busybox_available, nginx_available
-from tests.support.kubelet_agent import Agent
+from tests.support.kubelet_agent import Agent, leftover_processes
 from tests.support.waiting import wait_for
 
 NODE = "gc-node"
@@ -60,18 +60,6 @@ def node_events(admin: Kubectl, reason: str) -> list[dict]:
     events = json.loads(admin.run("get", "events", "-A", "-o", "json").stdout)["items"]
     return [e for e in events if e["reason"] == reason and e["involvedObject"]["kind"] == "Node"
             and e["involvedObject"]["name"] == NODE]
-
-
-def leftover_processes(token: str) -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if token.encode() in (entry / "cmdline").read_bytes():
-                    pids.append(int(entry.name))
-            except OSError:
-                continue
-    return pids
 
 
 @pytest.fixture

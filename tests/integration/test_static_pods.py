@@ -18,7 +18,7 @@ import pytest
 
 from tests.integration.conftest import Kubectl, Server, free_port
 from tests.support.image_builder import busybox_available
-from tests.support.kubelet_agent import Agent
+from tests.support.kubelet_agent import Agent, leftover_processes
 from tests.support.waiting import wait_for
 
 NODE = "static-node"
@@ -208,19 +208,6 @@ def _kubelet_get(port: int, path: str) -> str:
         return response.read().decode()
 
 
-def _leftover_processes(token: str) -> list[int]:
-    """Pids of the containers this test started (their command line carries `token`)."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if token.encode() in (entry / "cmdline").read_bytes():
-                    pids.append(int(entry.name))
-            except OSError:
-                continue
-    return pids
-
-
 @pytest.mark.skipif(not busybox_available(), reason="needs busybox-static to build the image")
 def test_static_pods_run_without_the_api_server_and_mirror_once_it_is_up(tmp_path_factory):
     """The process runtime, the image imported beforehand: the pod starts while no API
@@ -276,11 +263,11 @@ def test_static_pods_run_without_the_api_server_and_mirror_once_it_is_up(tmp_pat
         (manifests / "later.yaml").unlink()
         wait_for(lambda: get_pod(admin, name) is None and get_pod(admin, "later-offline-node") is None,
                  timeout=60)
-        wait_for(lambda: not _leftover_processes(token), timeout=60)
+        wait_for(lambda: not leftover_processes(token), timeout=60)
     finally:
         agent.stop()
         server.stop()
-        for pid in _leftover_processes(token):
+        for pid in leftover_processes(token):
             os.kill(pid, 9)
         for pattern in ("default_offline-offline-node_*", "default_later-offline-node_*"):
             for directory in log_root.glob(pattern):

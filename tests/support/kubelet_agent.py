@@ -66,3 +66,16 @@ def run_agent(args: list[str], timeout: float = 60) -> subprocess.CompletedProce
     """`kybernetes agent ARGS` expected to exit by itself (a usage error)."""
     return subprocess.run([sys.executable, "-m", "kybernetes.cli.main", "agent", *args],
                           capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def leftover_processes(token: str) -> list[int]:
+    """Pids of the containers a test started (their command line carries `token`)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if token.encode() in (entry / "cmdline").read_bytes():
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
